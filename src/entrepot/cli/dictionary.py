@@ -1,0 +1,19 @@
+"""`entrepot dictionary`: write the data dictionary generated from the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from entrepot.model import dictionary
+
+
+def write_dictionary(
+    out: Path = typer.Option(Path("docs"), help="Folder receiving data-dictionary.md/.json"),
+) -> None:
+    """Regenerate docs/data-dictionary.md and docs/data-dictionary.json from the model."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "data-dictionary.md").write_text(dictionary.render_markdown(), encoding="utf-8")
+    (out / "data-dictionary.json").write_text(dictionary.render_json(), encoding="utf-8")
+    typer.echo(f"wrote {out / 'data-dictionary.md'} and {out / 'data-dictionary.json'}")
