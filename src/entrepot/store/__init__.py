@@ -1,0 +1,22 @@
+"""The working store, immutable releases, and engine connections.
+
+`store.release` (publishing, listing, comparing, verifying releases) and `store.engine`
+(Ibis connections) are imported as submodules: they load the query engines, which the
+ingestion does not need.
+"""
+
+from entrepot.store.errors import NothingToPublish, StoreBusy, StoreError, UnknownRelease
+from entrepot.store.home import Home
+from entrepot.store.state import CentreState, WorkingState
+from entrepot.store.working import WorkingStore
+
+__all__ = [
+    "CentreState",
+    "Home",
+    "NothingToPublish",
+    "StoreBusy",
+    "StoreError",
+    "UnknownRelease",
+    "WorkingState",
+    "WorkingStore",
+]

@@ -1,0 +1,138 @@
+"""Engine connections: the only module that knows DuckDB from Spark.
+
+Everything else writes Ibis expressions over the tables `open_release` returns, and the
+same expression runs embedded on DuckDB or scaled out on Spark.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+import ibis
+from ibis.backends import BaseBackend
+
+from entrepot.store.atomic import make_dirs
+from entrepot.store.catalog import load, release_dir
+from entrepot.store.home import Home
+from entrepot.store.manifest import ReleaseManifest
+from entrepot.store.working import SCRATCH_PREFIX
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+BACKENDS = ("duckdb", "pyspark")
+
+
+def connect(backend: str = "duckdb") -> BaseBackend:
+    """The process's Ibis connection to `backend` ("duckdb" or "pyspark"), made once."""
+    if backend == "duckdb":
+        return _duckdb()
+    if backend == "pyspark":
+        return _pyspark()
+    raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+
+
+class ReleaseTables(Mapping[str, ibis.Table]):
+    """The tables of one release on one engine, by name, with the release's manifest."""
+
+    def __init__(
+        self, manifest: ReleaseManifest, backend: str, tables: dict[str, ibis.Table]
+    ) -> None:
+        self.manifest = manifest
+        #: The engine's name, as given to `connect`.
+        self.backend = backend
+        self._tables = tables
+
+    @property
+    def connection(self) -> BaseBackend:
+        return connect(self.backend)
+
+    def __getitem__(self, name: str) -> ibis.Table:
+        return self._tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+def open_release(
+    home: Home, release_id: str | None = None, backend: str = "duckdb"
+) -> ReleaseTables:
+    """The tables of a release (the latest when `release_id` is None) as Ibis tables.
+
+    Each table reads exactly the files its manifest lists, nothing else in the directory.
+    """
+    manifest = load(home, release_id)
+    directory = release_dir(home, manifest.release_id)
+    connection = connect(backend)
+    # Views live for the whole process in a shared connection: name them after the release
+    # directory too, so two homes' R0001 (tests, demos) never replace each other's views.
+    home_tag = hashlib.sha256(str(directory).encode()).hexdigest()[:10]
+    tables = {}
+    for name, table in manifest.tables.items():
+        view = f"{name}_{manifest.release_id.lower()}_{manifest.revision}_{home_tag}"
+        paths = [str(directory / file.path) for file in table.files]
+        tables[name] = _register(backend, connection, view, paths)
+    return ReleaseTables(manifest, backend, tables)
+
+
+def scratch_connection(home: Home) -> BaseBackend:
+    """A new, private DuckDB connection for one job's heavy intermediate work (validating
+    and loading a package); the caller disconnects it. Meant to be used under the lock.
+
+    What does not fit in memory spills to `working/.scratch-<random>/`: inside the home,
+    because spilled rows are patient data and must stay where the data is protected, not
+    in a shared /tmp. The next `WorkingStore.lock()` sweeps the directory.
+    """
+    spill = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    make_dirs(spill)
+    return ibis.duckdb.connect(temp_directory=str(spill))
+
+
+def _register(backend: str, connection: BaseBackend, view: str, paths: list[str]) -> ibis.Table:
+    if backend == "pyspark":
+        # Ibis's pyspark `read_parquet` takes one path; Spark itself takes several.
+        _spark_session().read.parquet(*paths).createOrReplaceTempView(view)
+        return connection.table(view)
+    return connection.read_parquet(paths, table_name=view)
+
+
+@functools.cache
+def _duckdb() -> BaseBackend:
+    return ibis.duckdb.connect()
+
+
+@functools.cache
+def _pyspark() -> BaseBackend:
+    return ibis.pyspark.connect(_spark_session())
+
+
+@functools.cache
+def _spark_session() -> SparkSession:
+    # Imported here: Spark is an optional extra, and starting it costs seconds.
+    from pyspark.sql import SparkSession
+
+    # A local session has no business listening on the network (patient rows flow through
+    # it): bind to loopback, which also silences Spark's hostname warnings at start-up.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("entrepot")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        # The default 200 shuffle partitions is meant for clusters; locally it only
+        # multiplies tiny tasks.
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
