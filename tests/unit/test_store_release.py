@@ -278,16 +278,22 @@ def test_open_release_reads_each_release_separately(home: Home, tmp_path: Path) 
         engine.connect("oracle")
 
 
-def test_a_scratch_connection_spills_inside_the_home_and_is_swept(home: Home) -> None:
+def test_scratch_work_stays_inside_the_home_and_is_removed(home: Home) -> None:
+    store = WorkingStore(home)
+    with store.lock(), engine.scratch(home) as (connection, folder):
+        spill = Path(connection.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0])
+        assert folder.parent == home.working_dir
+        assert spill.is_relative_to(folder)
+    assert not folder.exists()
+
+
+def test_a_crashed_job_s_scratch_folder_is_swept_at_the_next_lock(home: Home) -> None:
     store = WorkingStore(home)
     with store.lock():
-        scratch = engine.scratch_connection(home)
-        spill = Path(scratch.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0])
-        assert spill.parent == home.working_dir
-        assert scratch is not engine.scratch_connection(home)
-        scratch.disconnect()
+        scratch = engine.scratch(home)
+        _, folder = scratch.__enter__()  # never exited: as if the process had died
     with store.lock():
-        assert not spill.exists()
+        assert not folder.exists()
 
 
 def test_the_command_line_publishes_lists_shows_compares_and_verifies(home: Home) -> None:

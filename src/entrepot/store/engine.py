@@ -11,12 +11,14 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
 from ibis.backends import BaseBackend
 
-from entrepot.store.atomic import make_dirs
+from entrepot.store.atomic import make_dirs, remove_tree
 from entrepot.store.catalog import load, release_dir
 from entrepot.store.home import Home
 from entrepot.store.manifest import ReleaseManifest
@@ -83,17 +85,28 @@ def open_release(
     return ReleaseTables(manifest, backend, tables)
 
 
-def scratch_connection(home: Home) -> BaseBackend:
-    """A new, private DuckDB connection for one job's heavy intermediate work (validating
-    and loading a package); the caller disconnects it. Meant to be used under the lock.
+@contextmanager
+def scratch(home: Home) -> Iterator[tuple[BaseBackend, Path]]:
+    """A private DuckDB connection and folder for one job's intermediate work (validating
+    and loading a package), removed afterwards. Meant to be used under the lock.
 
-    What does not fit in memory spills to `working/.scratch-<random>/`: inside the home,
-    because spilled rows are patient data and must stay where the data is protected, not
-    in a shared /tmp. The next `WorkingStore.lock()` sweeps the directory.
+    Both live in `working/.scratch-<random>/`: inside the home, because intermediate rows
+    are patient data and must stay where the data is protected, not in a shared /tmp; a
+    crash leaves the folder to the next `WorkingStore.lock()`, which sweeps it. DuckDB's
+    memory is capped (`$ENTREPOT_DUCKDB_MEMORY`, default 4GB) and spills to the folder.
     """
-    spill = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
-    make_dirs(spill)
-    return ibis.duckdb.connect(temp_directory=str(spill))
+    folder = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    make_dirs(folder / "spill")
+    connection = ibis.duckdb.connect(
+        temp_directory=str(folder / "spill"),
+        memory_limit=os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB"),
+        preserve_insertion_order=False,
+    )
+    try:
+        yield connection, folder
+    finally:
+        connection.disconnect()
+        remove_tree(folder)
 
 
 def _register(backend: str, connection: BaseBackend, view: str, paths: list[str]) -> ibis.Table:

@@ -7,7 +7,7 @@ Layout under `home.working_dir`::
     centres/<finess>/<version>/         immutable: <table>.parquet of every clinical table
     packages/<package_id>/              quarantine.parquet, report.json, report.md
     .staging-<finess>-<random>/         a version being prepared by the ingest
-    .scratch-<random>/                  DuckDB spill files of `engine.scratch_connection`
+    .scratch-<random>/                  scratch work of `engine.scratch` (spill, temp files)
 
 Nothing outside `state.json` is ever modified in place: a commit prepares new directories
 beside the current ones, then replaces `state.json`. Whatever a crash leaves that
@@ -45,7 +45,7 @@ from entrepot.store.state import WorkingState
 
 #: Prefix of directories being built (centre versions here, releases in `releases/`).
 STAGING_PREFIX = ".staging-"
-#: Prefix of DuckDB spill directories of `engine.scratch_connection`.
+#: Prefix of the scratch folders of `engine.scratch`.
 SCRATCH_PREFIX = ".scratch-"
 #: Where the ingest puts a package's quarantine and reports inside a staging directory.
 PACKAGE_SUBDIR = "_package"

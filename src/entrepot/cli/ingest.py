@@ -1,0 +1,61 @@
+"""`entrepot ingest PACKAGE_DIR`: load a centre's package into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
+from entrepot.ingest import STEPS, PackageRefused, ingest_package
+from entrepot.ingest.report import ValidationReport
+from entrepot.store import StoreBusy
+
+#: Exit status when the package loaded but some rows were quarantined: scripts notice,
+#: and the centre has a report to act on.
+EXIT_QUARANTINED = 3
+
+
+def ingest(
+    packages: list[Path] = typer.Argument(..., help="Package folder(s) written by the edge kit"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Verify, validate and load packages; quarantine bad rows with a reason."""
+    warehouse = resolve_home(home)
+    any_quarantined = False
+    for folder in packages:
+        with refusals(PackageRefused, StoreBusy), new_progress() as progress:
+            task = progress.add_task(f"ingest {folder.name}", total=len(STEPS))
+            result = ingest_package(
+                warehouse,
+                folder,
+                on_step=lambda step: progress.update(task, advance=1, description=step),
+            )
+        if result.already_ingested:
+            console.print(
+                f"{folder}: package {result.package_id} already ingested; nothing changed"
+            )
+            continue
+        assert result.report is not None
+        print_accounting(result.report)
+        console.print(f"validation report: {result.report_dir}/report.md")
+        any_quarantined |= result.report.rows_quarantined > 0
+    if any_quarantined:
+        raise fail("some rows were quarantined; see the validation report", EXIT_QUARANTINED)
+
+
+def print_accounting(report: ValidationReport) -> None:
+    table = Table(title=f"centre {report.centre} — package {report.package_id}")
+    for header in ("file", "rows in", "loaded", "quarantined"):
+        table.add_column(header, justify="left" if header == "file" else "right")
+    for name, count in report.files.items():
+        table.add_row(
+            name, f"{count.rows_in:,}", f"{count.rows_loaded:,}", f"{count.rows_quarantined:,}"
+        )
+    console.print(table)
+    if report.reasons:
+        console.print(
+            "quarantined by reason: "
+            + ", ".join(f"{code} {n:,}" for code, n in report.reasons.most_common())
+        )
