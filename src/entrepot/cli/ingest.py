@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
@@ -15,10 +17,12 @@ from entrepot.store import StoreBusy
 #: Exit status when the package loaded but some rows were quarantined: scripts notice,
 #: and the centre has a report to act on.
 EXIT_QUARANTINED = 3
+#: Quarantined rows printed after the counts; the report lists them all.
+SHOWN_ROWS = 20
 
 
 def ingest(
-    packages: list[Path] = typer.Argument(..., help="Package folder(s) written by the edge kit"),
+    packages: Annotated[list[Path], typer.Argument(help="Package folder(s) from the edge kit")],
     home: Path | None = HomeOption,
 ) -> None:
     """Verify, validate and load packages; quarantine bad rows with a reason."""
@@ -27,11 +31,11 @@ def ingest(
     for folder in packages:
         with refusals(PackageRefused, StoreBusy), new_progress() as progress:
             task = progress.add_task(f"ingest {folder.name}", total=len(STEPS))
-            result = ingest_package(
-                warehouse,
-                folder,
-                on_step=lambda step: progress.update(task, advance=1, description=step),
-            )
+
+            def advance(step: str, task: TaskID = task) -> None:
+                progress.update(task, advance=1, description=step)
+
+            result = ingest_package(warehouse, folder, on_step=advance)
         if result.already_ingested:
             console.print(
                 f"{folder}: package {result.package_id} already ingested; nothing changed"
@@ -59,3 +63,9 @@ def print_accounting(report: ValidationReport) -> None:
             "quarantined by reason: "
             + ", ".join(f"{code} {n:,}" for code, n in report.reasons.most_common())
         )
+    for row in report.rows[:SHOWN_ROWS]:
+        console.print(
+            f"  {row.file} line {row.line}: {row.reason} — {row.message}", highlight=False
+        )
+    if len(report.rows) > SHOWN_ROWS:
+        console.print(f"  … and {len(report.rows) - SHOWN_ROWS:,} more in quarantine.csv")
