@@ -1,0 +1,27 @@
+"""The `entrepot` command line: thin shells over the packages, no business logic here."""
+
+from __future__ import annotations
+
+import typer
+
+from entrepot.cli import centre, demo, release, synth
+from entrepot.cli.dictionary import write_dictionary
+from entrepot.cli.ingest import ingest
+
+app = typer.Typer(
+    name="entrepot",
+    help="Oncology real-world-data warehouse: from the hospital's pseudonymisation to releases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(synth.app, name="synth", help="Synthetic hospitals (and later SNDS extracts).")
+app.add_typer(
+    centre.app, name="centre", help="The edge kit, run inside a hospital; centre registry."
+)
+app.add_typer(release.app, name="release", help="Immutable, versioned releases.")
+app.command("ingest")(ingest)
+app.command("demo")(demo.demo)
+app.command("dictionary")(write_dictionary)
+
+if __name__ == "__main__":
+    app()
