@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -13,13 +14,15 @@ from entrepot.demo import run_demo
 
 
 def demo(
-    folder: Path = typer.Option(Path("demo-data"), "--dir", help="Demo folder (wiped first)"),
-    patients: int = typer.Option(20_000, help="Synthetic patients"),
-    centres: int = typer.Option(12, help="Synthetic hospitals"),
-    seed: int = typer.Option(2026, help="Random seed"),
-    no_serve: bool = typer.Option(
-        False, "--no-serve", help="Stop after the release, without starting any server"
+    folder: Annotated[Path, typer.Option("--dir", help="Demo folder (wiped first)")] = Path(
+        "demo-data"
     ),
+    patients: Annotated[int, typer.Option(help="Synthetic patients")] = 20_000,
+    centres: Annotated[int, typer.Option(help="Synthetic hospitals")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 2026,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after the release, without any server")
+    ] = False,
 ) -> None:
     """Synthetic hospitals → pseudonymisation → ingestion → release, then a summary."""
     started = time.monotonic()

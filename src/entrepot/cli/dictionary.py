@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -10,7 +11,7 @@ from entrepot.model import dictionary
 
 
 def write_dictionary(
-    out: Path = typer.Option(Path("docs"), help="Folder receiving data-dictionary.md/.json"),
+    out: Annotated[Path, typer.Option(help="Folder for data-dictionary.md/.json")] = Path("docs"),
 ) -> None:
     """Regenerate docs/data-dictionary.md and docs/data-dictionary.json from the model."""
     out.mkdir(parents=True, exist_ok=True)

@@ -89,7 +89,10 @@ def _constraint_text(column: Column) -> str:
 def _table_markdown(table: Table) -> list[str]:
     lines = [f"## `{table.name}` — {table.label_fr}", "", table.description, ""]
     if table.identifying:
-        lines += ["**Identifying: exists only in the hospital export and inside the edge kit.**", ""]
+        lines += [
+            "**Identifying: exists only in the hospital export and inside the edge kit.**",
+            "",
+        ]
     else:
         lines += [f"Key: `{', '.join(table.key)}`.", ""]
     lines += [
