@@ -64,7 +64,8 @@ BAD_CODES: dict[str, tuple[str, ...]] = {
     "stop_reason": ("arret", "fin"),
     "event_kind": ("rechute", "evolution"),
     "site": ("os_long", "ganglion"),
-    "relative": ("voisin", "epoux"),
+    # Not "voisin": Voisin is also a surname, which the edge scanner rightly refuses.
+    "relative": ("conjoint", "epoux"),
     "cancer_site": ("thyroide", "vessie"),
     "stay_type": ("ambulatoire", "HDJ"),
     "main_diagnosis": ("C99.9X", "C5O9"),

@@ -1,0 +1,112 @@
+"""The whole path on synthetic hospitals, checked against what only the generator knows.
+
+One demo run (small) is shared by the module: no identity anywhere in the warehouse,
+every injected fault quarantined for its reason and nothing else quarantined, every count
+adding up, and centre codes that only their own centre can turn back.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pyarrow.parquet as pq
+import pytest
+
+from entrepot.demo import DemoFolders, run_demo
+from entrepot.edge import UnknownCode, reidentify
+from entrepot.store import WorkingStore, release
+from tests.support.identities import read_identities, scan_for_identities
+
+#: What the ingestion must say for each fault the generator injects.
+EXPECTED_REASON = {
+    "invalid_code": "invalid_code",
+    "unparseable_date": "invalid_date",
+    "missing_required": "missing_required",
+    "truncated_line": "truncated_line",
+    "duplicate_row": "duplicate_row",
+    "date_after_death": "date_after_death",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    summary = run_demo(root, patients=1_500, centres=4, seed=7)
+    return DemoFolders(root), summary
+
+
+def _quarantine(folders: DemoFolders) -> dict[tuple[str, str, int], str]:
+    store = WorkingStore(folders.home)
+    found = {}
+    for package_id, record in store.state().packages.items():
+        with (store.package_dir(package_id) / "quarantine.csv").open(encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                table = row["file"].removesuffix(".csv")
+                found[(record["finess"], table, int(row["line"]))] = row["reason"]
+    return found
+
+
+def test_no_synthetic_identity_is_stored_anywhere_in_the_warehouse(demo):
+    folders, _ = demo
+    identities = read_identities(folders.exports)
+    assert len(identities.full_names) > 1_000 and identities.nirs and identities.addresses
+
+    assert scan_for_identities(folders.home.root, identities) == []
+    assert scan_for_identities(folders.packages, identities) == []
+
+
+def test_the_scan_would_see_an_identity_if_one_were_stored(demo, tmp_path):
+    folders, _ = demo
+    identities = read_identities(folders.exports)
+    leaked = tmp_path / "leak"
+    leaked.mkdir()
+    (leaked / "notes.md").write_text(f"patient {sorted(identities.nirs)[0]}", encoding="utf-8")
+
+    assert scan_for_identities(leaked, identities) == [
+        f"{leaked / 'notes.md'}: 1 identity value(s)"
+    ]
+
+
+def test_every_injected_fault_is_quarantined_for_its_reason_and_nothing_else_is(demo):
+    folders, _ = demo
+    with (folders.exports / "ground_truth" / "faults.csv").open(encoding="utf-8") as rows:
+        faults = {
+            (row["finess"], row["table"], int(row["line"])): EXPECTED_REASON[row["fault"]]
+            for row in csv.DictReader(rows)
+        }
+    assert len(faults) > 100
+
+    assert _quarantine(folders) == faults
+
+
+def test_every_row_is_accounted_for(demo):
+    folders, summary = demo
+    store = WorkingStore(folders.home)
+    loaded: Counter[str] = Counter()
+    for record in store.state().packages.values():
+        for count in record["files"].values():
+            assert count["rows_in"] == count["rows_loaded"] + count["rows_quarantined"]
+            loaded[count["table"]] += count["rows_loaded"]
+    manifest = release.load(folders.home, summary.release_id)
+    assert {name: table.rows for name, table in manifest.tables.items()} == dict(loaded)
+    assert summary.rows_in == summary.rows_loaded + sum(summary.quarantined_by_reason.values())
+
+
+def test_only_the_patient_s_own_centre_can_turn_a_centre_code_back(demo):
+    folders, summary = demo
+    manifest = release.load(folders.home, summary.release_id)
+    patients = pq.read_table(
+        release.release_dir(folders.home, summary.release_id)
+        / manifest.tables["patient"].files[0].path
+    ).to_pylist()
+    first = patients[0]
+    own_keys = folders.secrets / first["centre_finess"]
+    other = next(p for p in patients if p["centre_finess"] != first["centre_finess"])
+
+    ipp = reidentify(first["centre_code"], own_keys)
+
+    identity = (folders.exports / first["centre_finess"] / "identity.csv").read_bytes()
+    assert ipp.encode() in identity
+    with pytest.raises(UnknownCode):
+        reidentify(first["centre_code"], folders.secrets / other["centre_finess"])
