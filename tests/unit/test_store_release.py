@@ -25,6 +25,7 @@ from entrepot.store import (
     engine,
     release,
 )
+from entrepot.store.working import SCRATCH_PREFIX
 
 CENTRE_A, CENTRE_B, CENTRE_C = "750000001", "690000002", "130000003"
 
@@ -290,10 +291,12 @@ def test_scratch_work_stays_inside_the_home_and_is_removed(home: Home) -> None:
 def test_a_crashed_job_s_scratch_folder_is_swept_at_the_next_lock(home: Home) -> None:
     store = WorkingStore(home)
     with store.lock():
-        scratch = engine.scratch(home)
-        _, folder = scratch.__enter__()  # never exited: as if the process had died
+        pass
+    left_by_a_crash = home.working_dir / f"{SCRATCH_PREFIX}0123456789ab"
+    (left_by_a_crash / "spill").mkdir(parents=True)
+    (left_by_a_crash / "coded_patient.parquet").write_bytes(b"rows")
     with store.lock():
-        assert not folder.exists()
+        assert not left_by_a_crash.exists()
 
 
 def test_the_command_line_publishes_lists_shows_compares_and_verifies(home: Home) -> None:
