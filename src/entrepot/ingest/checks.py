@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from entrepot.ingest.codes import clean_and_code, code_column
+from entrepot.ingest.duplicates import FIRST_COPY, VERSIONS_OF_KEY, mark_duplicates
 from entrepot.ingest.reasons import PRIORITY
 from entrepot.ingest.rules import Rule, life_rules, row_rules, tumour_rules
 from entrepot.ingest.values import UNREADABLE_REASON, typed
@@ -92,10 +93,8 @@ class PackageChecks:
     def run(self, on_table_done=None) -> dict[str, ir.Table]:
         for name in CHECK_ORDER:
             table = TABLES[name]
-            typed_rows = self._materialise(f"typed_{name}", self._typed(table))
-            self.checked[name] = self._materialise(
-                f"checked_{name}", self._linked(table, typed_rows)
-            )
+            checked = self._linked(table, self._typed(table))
+            self.checked[name] = self._materialise(f"checked_{name}", checked)
             if on_table_done:
                 on_table_done(name)
         return self.checked
@@ -107,18 +106,20 @@ class PackageChecks:
 
     def _typed(self, table: Table) -> ir.Table:
         columns = table.columns_in(Layer.PACKAGE)
-        coded = self.scratch / f"coded_{table.name}.parquet"
-        clean_and_code(table, self.package_dir / f"{table.name}.parquet", coded)
-        t = self.con.read_parquet(coded)
+        sent = clean_and_code(table, self.package_dir / f"{table.name}.parquet")
+        content = [c.name for c in columns if c.name != "source_row"]
+        t = ibis.memtable(mark_duplicates(sent, list(table.package_key), content))
         t = t.mutate(**{_value(c.name): self._typed_value(c, t) for c in columns})
         rules = [rule for c in columns for rule in _column_rules(c, t)]
         rules += row_rules(table, lambda name: t[_value(name)])
         if table.name == "patient":
             t = t.mutate(birth_start=self._birth_start(t))
-        t, duplicate_rules = self._duplicates(table, t)
-        rules += duplicate_rules
+        rules += [
+            ("duplicate_row", None, ~t[FIRST_COPY].fill_null(True)),
+            ("conflicting_duplicate", None, t[VERSIONS_OF_KEY].fill_null(1) > 1),
+        ]
         reason, column = _first_failing(rules)
-        return t.mutate(reason=reason, column=column).drop("first_copy", "copies_of_key")
+        return t.mutate(reason=reason, column=column).drop(FIRST_COPY, VERSIONS_OF_KEY)
 
     @staticmethod
     def _typed_value(column: Column, t: ir.Table) -> ir.Value:
@@ -134,18 +135,6 @@ class PackageChecks:
         year, month = t[_value("birth_year")], t[_value("birth_month")]
         text = year.cast("string") + "-" + month.cast("string").lpad(2, "0") + "-01"
         return text.try_cast("date")
-
-    @staticmethod
-    def _duplicates(table: Table, t: ir.Table) -> tuple[ir.Table, list[Rule]]:
-        content = [c.name for c in table.columns_in(Layer.PACKAGE) if c.name != "source_row"]
-        key = [k if k == "centre_code" else _value(k) for k in table.package_key]
-        copy_number = ibis.row_number().over(group_by=content, order_by=t.source_row)
-        t = t.mutate(first_copy=copy_number == 0)
-        t = t.mutate(copies_of_key=t.first_copy.cast("int64").sum().over(group_by=key))
-        return t, [
-            ("duplicate_row", None, ~t.first_copy),
-            ("conflicting_duplicate", None, t.copies_of_key > 1),
-        ]
 
     # Stage 2 -----------------------------------------------------------------------------
 

@@ -72,38 +72,29 @@ class _ColumnCoder:
         return pc.take(codes, pc.index_in(cells, value_set=keys))
 
 
-def clean_and_code(table: Table, source: Path, target: Path) -> None:
-    """Write `target`: the package table with care text cleaned and a code column per
-    coded column (NULL where the cell is empty or not a valid code)."""
+def clean_and_code(table: Table, source: Path) -> pa.Table:
+    """The package table with care text cleaned and a code column per coded column
+    (NULL where the cell is empty or not a valid code), read batch by batch."""
     columns = table.columns_in(Layer.PACKAGE)
     coders = {c.name: _ColumnCoder(c) for c in columns if c.vocabulary}
+    batches = []
     reader = pq.ParquetFile(source)
-    writer: pq.ParquetWriter | None = None
-    try:
-        for batch in reader.iter_batches(batch_size=256_000, columns=[c.name for c in columns]):
-            arrays, names = [], []
-            for column in columns:
-                values = batch.column(column.name)
-                if column.origin is Origin.CARE:
-                    values = _cleaned(values)
-                arrays.append(values)
-                names.append(column.name)
-                if column.name in coders:
-                    arrays.append(coders[column.name](values))
-                    names.append(code_column(column.name))
-            coded = pa.RecordBatch.from_arrays(arrays, names=names)
-            if writer is None:
-                writer = pq.ParquetWriter(target, coded.schema)
-            writer.write_batch(coded)
-        if writer is None:  # an empty table still needs its columns
-            empty = _empty_coded_schema(columns, coders)
-            writer = pq.ParquetWriter(target, empty)
-    finally:
-        if writer is not None:
-            writer.close()
+    for batch in reader.iter_batches(batch_size=256_000, columns=[c.name for c in columns]):
+        arrays, names = [], []
+        for column in columns:
+            values = batch.column(column.name)
+            if column.origin is Origin.CARE:
+                values = _cleaned(values)
+            arrays.append(values)
+            names.append(column.name)
+            if column.name in coders:
+                arrays.append(coders[column.name](values))
+                names.append(code_column(column.name))
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+    return pa.Table.from_batches(batches, schema=_coded_schema(columns, coders))
 
 
-def _empty_coded_schema(columns: tuple[Column, ...], coders: dict) -> pa.Schema:
+def _coded_schema(columns: tuple[Column, ...], coders: dict) -> pa.Schema:
     fields = []
     for column in columns:
         fields.append(pa.field(column.name, arrow_type(column, Layer.PACKAGE)))

@@ -27,10 +27,10 @@ UNREADABLE_REASON = {
 
 
 def _date(text: ir.StringValue) -> ir.DateValue:
-    # DD/MM/YYYY is rewritten to ISO first; a cast then rejects impossible days (30 Feb).
-    iso = text.re_replace(_DAY_MONTH_YEAR, r"\3-\2-\1")
-    padded = iso.re_replace(r"^(\d{4})-(\d)-", r"\1-0\2-").re_replace(r"-(\d)$", r"-0\1")
-    return padded.try_cast("date")
+    # ISO dates cast directly; only DD/MM/YYYY cells pay for the rewrite. A cast rejects
+    # impossible days (30 February) by giving NULL.
+    french = text.re_replace(_DAY_MONTH_YEAR, r"\3-\2-\1")
+    return ibis.cases((text.contains("/"), french), else_=text).try_cast("date")
 
 
 def _boolean(text: ir.StringValue) -> ir.BooleanValue:
