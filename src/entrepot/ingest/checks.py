@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 
 from entrepot.ingest.codes import clean_and_code, code_column
 from entrepot.ingest.duplicates import FIRST_COPY, VERSIONS_OF_KEY, mark_duplicates
+from entrepot.ingest.load import patient_id
 from entrepot.ingest.reasons import PRIORITY
 from entrepot.ingest.rules import Rule, life_rules, row_rules, tumour_rules
 from entrepot.ingest.values import UNREADABLE_REASON, typed
@@ -37,6 +38,8 @@ CHECK_ORDER = (
     "centre_stay",
 )
 _METASTATIC_EVENTS = ("distant_progression", "new_metastatic_site")
+#: The warehouse patient id of each checked row (NULL when its patient is not loaded).
+WAREHOUSE_ID = "warehouse_patient_id"
 #: Columns joined in from parents for the checks, dropped from the checked rows.
 _REFERENCE_PREFIXES = ("ref_", "life_", "tref_", "eref_")
 
@@ -108,7 +111,7 @@ class PackageChecks:
         columns = table.columns_in(Layer.PACKAGE)
         sent = clean_and_code(table, self.package_dir / f"{table.name}.parquet")
         content = [c.name for c in columns if c.name != "source_row"]
-        t = ibis.memtable(mark_duplicates(sent, list(table.package_key), content))
+        t = ibis.memtable(mark_duplicates(self.con, sent, list(table.package_key), content))
         t = t.mutate(**{_value(c.name): self._typed_value(c, t) for c in columns})
         rules = [rule for c in columns for rule in _column_rules(c, t)]
         rules += row_rules(table, lambda name: t[_value(name)])
@@ -141,6 +144,7 @@ class PackageChecks:
     def _linked(self, table: Table, t: ir.Table) -> ir.Table:
         v = lambda name: t[_value(name)]  # noqa: E731
         if table.name == "patient":
+            t = t.mutate(**{WAREHOUSE_ID: patient_id(self.finess, t.centre_code)})
             life = {
                 "birth_start": t.birth_start,
                 "death_date": v("death_date"),
@@ -198,6 +202,8 @@ class PackageChecks:
         loaded = p.reason.isnull()
         return p.group_by(ref_centre_code=p.centre_code).agg(
             ref_known=p.source_row.count() > 0,
+            # The warehouse id is computed once per patient, then carried to the records.
+            **{WAREHOUSE_ID: p[WAREHOUSE_ID].max(where=loaded)},
             ref_ok=loaded.any(),
             life_birth_start=p.birth_start.max(where=loaded),
             life_death_date=p[_value("death_date")].max(where=loaded),

@@ -1,13 +1,15 @@
 """Duplicates in a sent table: exact repeats of a row, and different rows sharing a key.
 
-Done on the Arrow table before it reaches the engine: keys seen more than once are found
-by a hash aggregation, and whole rows are compared only among the rows sharing such a
-key, which are few. In SQL the same needs the table twice (a self-join or a window
-carrying every column), which costs more than all the other checks together.
+Found before the row checks: the engine lists the rows whose key is seen more than once
+(an aggregation, cheap), and whole rows are compared in Python among those, which are
+few. Done inside the row checks, the same needs the table twice (a self-join or a window
+carrying every column), which cost more than all the other checks together.
 """
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -16,41 +18,40 @@ FIRST_COPY = "first_copy"
 VERSIONS_OF_KEY = "versions_of_key"
 
 
-def mark_duplicates(table: pa.Table, key: list[str], content: list[str]) -> pa.Table:
+def mark_duplicates(
+    con: ibis.BaseBackend, table: pa.Table, key: list[str], content: list[str]
+) -> pa.Table:
     """Add `first_copy` (is this the first line with this exact content?) and
     `versions_of_key` (how many different contents share this row's key)."""
-    rows = table.num_rows
-    first_copy = pa.nulls(rows, pa.bool_())
-    versions = pa.nulls(rows, pa.int64())
+    candidates = con.to_pyarrow(_rows_sharing_a_key(ibis.memtable(table), key, content))
+    candidates = candidates.sort_by("source_row")
+    first_copy, versions = _compare(candidates.to_pylist(), content)
+    # Each row's place among the candidates (NULL for the others), to spread the flags.
+    place = pc.index_in(table["source_row"], value_set=candidates["source_row"])
+    return table.append_column(
+        FIRST_COPY, pc.take(pa.array(first_copy, pa.bool_()), place)
+    ).append_column(VERSIONS_OF_KEY, pc.take(pa.array(versions, pa.int64()), place))
+
+
+def _rows_sharing_a_key(t: ir.Table, key: list[str], content: list[str]) -> ir.Table:
     # A missing optional key part (an event without site) is a value like any other here,
-    # whereas joins never match NULLs: key parts are compared as text with a NULL marker.
-    keys = pa.table({f"_k{i}": pc.fill_null(table[k], "\x00") for i, k in enumerate(key)})
-    counts = keys.group_by(keys.column_names, use_threads=False).aggregate([([], "count_all")])
-    shared = counts.filter(pc.greater(counts["count_all"], 1))
-    if shared.num_rows:
-        first_copy, versions = _compare_rows(table, keys, content, shared.drop(["count_all"]))
-    return table.append_column(FIRST_COPY, first_copy).append_column(VERSIONS_OF_KEY, versions)
+    # whereas joins never match NULLs: NULL is written as a marker for the comparison.
+    parts = {f"_key{i}": t[k].fill_null("\x00") for i, k in enumerate(key)}
+    keyed = t.mutate(**parts)
+    shared = keyed.group_by(list(parts)).agg(copies=keyed.source_row.count())
+    shared = shared.filter(shared.copies > 1)
+    return keyed.semi_join(shared, list(parts)).select(*parts, *content, "source_row")
 
 
-def _compare_rows(
-    table: pa.Table, keys: pa.Table, content: list[str], shared: pa.Table
-) -> tuple[pa.Array, pa.Array]:
-    indexed = table.select([*content, "source_row"])
-    for name in keys.column_names:
-        indexed = indexed.append_column(name, keys[name])
-    indexed = indexed.append_column("_at", pa.array(range(table.num_rows), pa.int64()))
-    candidates = indexed.join(shared, keys.column_names, join_type="inner", use_threads=False)
-    by_key: dict[tuple, list[tuple[int, int, tuple]]] = {}
-    for row in candidates.sort_by("source_row").to_pylist():
-        group = by_key.setdefault(tuple(row[k] for k in keys.column_names), [])
-        group.append((row["_at"], row["source_row"], tuple(row[c] for c in content)))
-    first_copy: list[bool | None] = [None] * table.num_rows
-    versions: list[int | None] = [None] * table.num_rows
-    for group in by_key.values():
-        seen: set[tuple] = set()
-        for at, _, values in group:
-            first_copy[at] = values not in seen
-            seen.add(values)
-        for at, _, _ in group:
-            versions[at] = len(seen)
-    return pa.array(first_copy, pa.bool_()), pa.array(versions, pa.int64())
+def _compare(rows: list[dict], content: list[str]) -> tuple[list[bool], list[int]]:
+    """For candidate rows in line order: first copy of its content? versions of its key?"""
+    seen: dict[tuple, set[tuple]] = {}
+    first_copy = []
+    for row in rows:
+        key = tuple(v for k, v in row.items() if k.startswith("_key"))
+        values = tuple(row[c] for c in content)
+        contents = seen.setdefault(key, set())
+        first_copy.append(values not in contents)
+        contents.add(values)
+    versions = [len(seen[tuple(v for k, v in row.items() if k.startswith("_key"))]) for row in rows]
+    return first_copy, versions

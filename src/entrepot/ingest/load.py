@@ -25,6 +25,7 @@ def patient_id(finess: str, centre_code: ir.StringValue) -> ir.StringValue:
 
 
 def warehouse_rows(checked: ir.Table, table: Table, finess: str, package_id: str) -> ir.Table:
+    # `warehouse_patient_id` was computed once per patient by the checks (see `patient_id`).
     """The loaded rows of a checked table, in the warehouse layout."""
     loaded = checked.filter(checked.reason.isnull())
     schema = ibis.Schema.from_pyarrow(arrow_schema(table, Layer.WAREHOUSE))
@@ -32,7 +33,7 @@ def warehouse_rows(checked: ir.Table, table: Table, finess: str, package_id: str
     for column in table.columns_in(Layer.WAREHOUSE):
         match column.name:
             case "patient_id":
-                value = patient_id(finess, loaded.centre_code)
+                value = loaded.warehouse_patient_id
             case "package_id":
                 value = ibis.literal(package_id)
             case "centre_finess":
