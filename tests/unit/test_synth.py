@@ -23,7 +23,8 @@ from entrepot.model import (
     Layer,
 )
 from entrepot.synth import generate_hospitals
-from entrepot.synth.faults import BAD_CODES
+from entrepot.synth.faults import BAD_CODES, CHILD_TABLES
+from entrepot.synth.faults import KINDS as FAULT_KINDS
 from entrepot.vocab import code_system
 from entrepot.vocab.nir import is_valid_nir
 
@@ -400,14 +401,8 @@ def test_ipp_and_nda_look_like_hospital_numbers(network: Path) -> None:
 
 def test_every_fault_is_on_its_line_and_is_that_fault(network: Path) -> None:
     listed = faults(network)
-    assert set(listed.fault) == {
-        "invalid_code",
-        "unparseable_date",
-        "date_after_death",
-        "missing_required",
-        "truncated_line",
-        "duplicate_row",
-    }
+    # Every kind the injector knows shows up at this size, and no other.
+    assert set(listed.fault) == set(FAULT_KINDS)
     by_finess = centres(network).set_index("finess")
     for (finess, table), group in listed.groupby(["finess", "table"]):
         centre = by_finess.loc[finess].copy()
@@ -451,15 +446,11 @@ def _assert_fault(fault, fields, header, previous, line, centre, life) -> None:
 
 def test_fault_rate_is_about_the_requested_share(network: Path) -> None:
     listed = faults(network)
-    child = listed[
-        listed.table.isin(
-            ["treatment", "tumour_event", "measurement", "family_history", "centre_stay"]
-        )
-    ]
+    child = listed[listed.table.isin(CHILD_TABLES)]
     rows = sum(
         len(read_rows(network, c, t)[1])
         for _, c in centres(network).iterrows()
-        for t in ("treatment", "tumour_event", "measurement", "family_history", "centre_stay")
+        for t in CHILD_TABLES
     )
     assert 0.015 < len(child) / rows < 0.025
 

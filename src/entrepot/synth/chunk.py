@@ -203,6 +203,15 @@ def _ipps(
     return (base + ordinal * stride + jitter).astype(str).astype(object)
 
 
+def _child_table(
+    ipp: np.ndarray, patient: np.ndarray, columns: Arrays, centre: np.ndarray, death: np.ndarray
+) -> Arrays:
+    """A table of rows that belong to a patient (index `patient`): its IPP, the table's own
+    `columns`, then the hidden keys every such table carries (see the module docstring), so
+    that the centre split and the `date_after_death` fault read them the same way in all."""
+    return {"ipp": ipp[patient], **columns, "_centre": centre[patient], "_death": death[patient]}
+
+
 def _identity(ipp: np.ndarray, person: Arrays, centre: np.ndarray) -> Arrays:
     table = {
         "ipp": ipp,
@@ -262,22 +271,25 @@ def _treatment(
     )
     number = np.arange(len(patient)) - np.repeat(starts, np.diff(np.r_[starts, len(patient)])) + 1
     regimen = t["regimen"]
-    return {
-        "ipp": ipp[patient],
-        "tumour_number": tumours["number"][t["tumour"]],
-        "treatment_number": number,
-        "kind": KINDS[regimen],
-        "setting": t["setting"],
-        "line_number": np.where(t["line"] > 0, t["line"], -1),
-        "regimen": NAMES[regimen],
-        "drugs": DRUGS[regimen],
-        "procedure_ccam": t["procedure"],
-        "start_date": t["start"],
-        "end_date": t["end"],
-        "stop_reason": t["stop"],
-        "_centre": centre[patient],
-        "_death": death[patient],
-    }
+    return _child_table(
+        ipp,
+        patient,
+        {
+            "tumour_number": tumours["number"][t["tumour"]],
+            "treatment_number": number,
+            "kind": KINDS[regimen],
+            "setting": t["setting"],
+            "line_number": np.where(t["line"] > 0, t["line"], -1),
+            "regimen": NAMES[regimen],
+            "drugs": DRUGS[regimen],
+            "procedure_ccam": t["procedure"],
+            "start_date": t["start"],
+            "end_date": t["end"],
+            "stop_reason": t["stop"],
+        },
+        centre,
+        death,
+    )
 
 
 def _events(
@@ -287,41 +299,51 @@ def _events(
     order = np.lexsort((e["date"], tumours["number"][e["tumour"]], patient))
     e = {k: v[order] for k, v in e.items()}
     patient = patient[order]
-    return {
-        "ipp": ipp[patient],
-        "tumour_number": tumours["number"][e["tumour"]],
-        "event_kind": e["event_kind"],
-        "event_date": e["date"],
-        "site": e["site"],
-        "_centre": centre[patient],
-        "_death": death[patient],
-        "_anchor": e["anchor"],
-    }
+    table = _child_table(
+        ipp,
+        patient,
+        {
+            "tumour_number": tumours["number"][e["tumour"]],
+            "event_kind": e["event_kind"],
+            "event_date": e["date"],
+            "site": e["site"],
+        },
+        centre,
+        death,
+    )
+    table["_anchor"] = e["anchor"]
+    return table
 
 
 def _measurement(ipp: np.ndarray, m: Arrays, centre: np.ndarray, death: np.ndarray) -> Arrays:
     patient = m["patient"]
-    return {
-        "ipp": ipp[patient],
-        "measurement_date": m["date"],
-        "kind": m["kind"],
-        "value": m["value"],
-        "unit": m["unit"],
-        "_centre": centre[patient],
-        "_death": death[patient],
-    }
+    return _child_table(
+        ipp,
+        patient,
+        {
+            "measurement_date": m["date"],
+            "kind": m["kind"],
+            "value": m["value"],
+            "unit": m["unit"],
+        },
+        centre,
+        death,
+    )
 
 
 def _family(ipp: np.ndarray, f: Arrays, centre: np.ndarray, death: np.ndarray) -> Arrays:
     patient = f["patient"]
-    return {
-        "ipp": ipp[patient],
-        "relative": f["relative"],
-        "cancer_site": f["cancer_site"],
-        "age_at_diagnosis": f["age"],
-        "_centre": centre[patient],
-        "_death": death[patient],
-    }
+    return _child_table(
+        ipp,
+        patient,
+        {
+            "relative": f["relative"],
+            "cancer_site": f["cancer_site"],
+            "age_at_diagnosis": f["age"],
+        },
+        centre,
+        death,
+    )
 
 
 def _stays(
@@ -351,17 +373,20 @@ def _stays(
     nda = np.char.add(
         np.char.zfill(year.astype(str), 2), np.char.zfill(counter.astype(str), 8)
     ).astype(object)
-    return {
-        "ipp": ipp[patient],
-        "nda": nda,
-        "stay_finess": finess,
-        "stay_type": np.where(s["inpatient"], "inpatient", "day_case").astype(object),
-        "admission_date": s["admission"],
-        "discharge_date": s["discharge"],
-        "main_diagnosis": tumours["icd10"][s["tumour"]],
-        "_centre": stay_centre,
-        "_death": death[patient],
-    }
+    return _child_table(
+        ipp,
+        patient,
+        {
+            "nda": nda,
+            "stay_finess": finess,
+            "stay_type": np.where(s["inpatient"], "inpatient", "day_case").astype(object),
+            "admission_date": s["admission"],
+            "discharge_date": s["discharge"],
+            "main_diagnosis": tumours["icd10"][s["tumour"]],
+        },
+        centre,
+        death,
+    )
 
 
 def _truth(

@@ -25,6 +25,7 @@ Kinds:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,26 @@ class Faults:
     keep_fields: np.ndarray
 
 
+@dataclass
+class _Target:
+    """What every cell-level fault works on: the slice's formatted cells by column name
+    (changed in place), its typed values, the centre's style, the random stream, and the
+    `Faults` to record into. One object instead of the same six arguments on each kind."""
+
+    table: str
+    column: dict[str, np.ndarray]
+    typed: Arrays
+    style: ExportStyle
+    rng: np.random.Generator
+    faults: Faults
+
+    def set_cells(self, name: str, rows: np.ndarray, values: object) -> None:
+        """Write faulty `values` into column `name` at `rows`, and name that column as the
+        fault's in the ground truth (the two must never drift apart)."""
+        self.column[name][rows] = values
+        self.faults.column[rows] = name
+
+
 def inject(
     table: str,
     cells: list[np.ndarray],
@@ -114,6 +135,7 @@ def inject(
         return faults
     kind = np.array(KINDS, dtype=object)[categorical_rows(rng, eligible[rows].astype(np.float64))]
     faults.kind[rows] = kind
+    target = _Target(table, column, typed, style, rng, faults)
     for name, apply in (
         ("invalid_code", _invalid_code),
         ("unparseable_date", _unparseable_date),
@@ -123,7 +145,7 @@ def inject(
     ):
         chosen = rows[kind == name]
         if len(chosen):
-            apply(table, column, typed, style, rng, chosen, faults)
+            apply(target, chosen)
     return faults
 
 
@@ -159,44 +181,39 @@ def _room_after_death(table: str, typed: Arrays) -> np.ndarray:
     return (death < NEVER) & (death + 1 + needed <= END)
 
 
-def _pick_column(rng: np.random.Generator, candidates: list[str], filled: np.ndarray) -> np.ndarray:
-    """One column per row among the candidates that are filled in that row."""
-    choice = categorical_rows(rng, filled.astype(np.float64) + 1e-12)
-    return np.array(candidates, dtype=object)[choice]
-
-
-def _invalid_code(
-    table: str,
-    column: dict[str, np.ndarray],
-    typed: Arrays,
-    style: ExportStyle,
-    rng: np.random.Generator,
-    rows: np.ndarray,
-    faults: Faults,
-) -> None:
-    candidates = [c for c in _code_columns(table) if c != "ipp"]
-    filled = np.stack([column[c][rows] != "" for c in candidates], axis=1)
-    chosen = _pick_column(rng, candidates, filled)
+def _rows_per_column(
+    target: _Target, candidates: list[str], rows: np.ndarray
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Choose one column per row among the candidates filled in that row, then yield each
+    candidate with its rows (candidates chosen by no row are skipped). Shared by the kinds
+    that spoil one cell of a row, so that they pick that cell the same way."""
+    filled = np.stack([target.column[c][rows] != "" for c in candidates], axis=1)
+    choice = categorical_rows(target.rng, filled.astype(np.float64) + 1e-12)
+    chosen = np.array(candidates, dtype=object)[choice]
     for name in candidates:
         sub = rows[chosen == name]
-        if len(sub) == 0:
-            continue
+        if len(sub):
+            yield name, sub
+
+
+def _invalid_code(target: _Target, rows: np.ndarray) -> None:
+    rng = target.rng
+    candidates = [c for c in _code_columns(target.table) if c != "ipp"]
+    for name, sub in _rows_per_column(target, candidates, rows):
+        values = target.column[name][sub]
         if name == "stay_finess":
             # Change the last digit: a Luhn check always catches a single changed digit.
-            bad = [
-                f[:-1] + str((int(f[-1]) + 1 + k % 9) % 10) for k, f in enumerate(column[name][sub])
-            ]
+            bad = [f[:-1] + str((int(f[-1]) + 1 + k % 9) % 10) for k, f in enumerate(values)]
         elif name == "drugs":
-            bad = [_replace_one_drug(v, rng) for v in column[name][sub]]
+            bad = [_replace_one_drug(v, rng) for v in values]
         else:
             options = (
                 _MEASUREMENT_BAD_KIND
-                if (table == "measurement" and name == "kind")
+                if (target.table == "measurement" and name == "kind")
                 else BAD_CODES[name]
             )
             bad = np.array(options, dtype=object)[rng.integers(0, len(options), len(sub))]
-        column[name][sub] = bad
-        faults.column[sub] = name
+        target.set_cells(name, sub, bad)
 
 
 def _replace_one_drug(drugs: str, rng: np.random.Generator) -> str:
@@ -205,28 +222,14 @@ def _replace_one_drug(drugs: str, rng: np.random.Generator) -> str:
     return "|".join(parts)
 
 
-def _unparseable_date(
-    table: str,
-    column: dict[str, np.ndarray],
-    typed: Arrays,
-    style: ExportStyle,
-    rng: np.random.Generator,
-    rows: np.ndarray,
-    faults: Faults,
-) -> None:
-    candidates = _date_columns(table)
-    filled = np.stack([column[c][rows] != "" for c in candidates], axis=1)
-    chosen = _pick_column(rng, candidates, filled)
-    for name in candidates:
-        sub = rows[chosen == name]
-        if len(sub) == 0:
-            continue
-        when = typed[name][sub].astype("datetime64[D]")
+def _unparseable_date(target: _Target, rows: np.ndarray) -> None:
+    for name, sub in _rows_per_column(target, _date_columns(target.table), rows):
+        when = target.typed[name][sub].astype("datetime64[D]")
         year = when.astype("datetime64[Y]").astype(np.int64) + 1970
         day_of_month = (when - when.astype("datetime64[M]")).astype(np.int64) + 1
         month = when.astype("datetime64[M]").astype(np.int64) % 12 + 1
-        february_30 = rng.random(len(sub)) < 0.5
-        if style.date_style == "iso":
+        february_30 = target.rng.random(len(sub)) < 0.5
+        if target.style.date_style == "iso":
             bad = [
                 f"{y}-02-30" if f else f"{y}-{m:02d}-32"
                 for y, m, f in zip(year, month, february_30, strict=True)
@@ -236,25 +239,17 @@ def _unparseable_date(
                 f"30/02/{y}" if f else f"{d:02d}/13/{y}"
                 for y, d, f in zip(year, day_of_month, february_30, strict=True)
             ]
-        column[name][sub] = bad
-        faults.column[sub] = name
+        target.set_cells(name, sub, bad)
 
 
-def _date_after_death(
-    table: str,
-    column: dict[str, np.ndarray],
-    typed: Arrays,
-    style: ExportStyle,
-    rng: np.random.Generator,
-    rows: np.ndarray,
-    faults: Faults,
-) -> None:
+def _date_after_death(target: _Target, rows: np.ndarray) -> None:
     """Move the row's dates to 1–90 days after the death, never past the end of follow-up.
 
     Measurements move to the n-th day after the death, n counting the faulty measurements
     of the same patient and kind, so that the fault never adds a duplicate key as well (a
     fault without room for that is dropped).
     """
+    table, column, typed = target.table, target.column, target.typed
     main = _DATE_AFTER_DEATH_TABLES[table]
     death = typed["_death"][rows]
     stay = (
@@ -263,19 +258,19 @@ def _date_after_death(
         else np.zeros(len(rows), dtype=np.int64)
     )
     room = END - death - stay
-    offset = 1 + np.floor(rng.random(len(rows)) * np.minimum(room, 90)).astype(np.int64)
+    offset = 1 + np.floor(target.rng.random(len(rows)) * np.minimum(room, 90)).astype(np.int64)
     if table == "measurement":
         offset = 1 + _rank_within(column["ipp"][rows], column["kind"][rows])
         dropped = offset > room
-        faults.kind[rows[dropped]] = ""
+        target.faults.kind[rows[dropped]] = ""
         rows, offset, death = rows[~dropped], offset[~dropped], death[~dropped]
     shift = death + offset - typed[main][rows]
     for name in _date_columns(table):
         original = typed[name][rows]
         # An end date pushed past the end of follow-up is held there (still ≥ the start).
-        moved = date_text(np.minimum(original + shift, END), style.date_style)
+        moved = date_text(np.minimum(original + shift, END), target.style.date_style)
         column[name][rows] = np.where(original < NEVER, moved, column[name][rows])
-    faults.column[rows] = main
+    target.faults.column[rows] = main
 
 
 def _rank_within(ipp: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -290,40 +285,22 @@ def _rank_within(ipp: np.ndarray, kind: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _missing_required(
-    table: str,
-    column: dict[str, np.ndarray],
-    typed: Arrays,
-    style: ExportStyle,
-    rng: np.random.Generator,
-    rows: np.ndarray,
-    faults: Faults,
-) -> None:
-    required = [c.name for c in TABLES[table].columns_in(Layer.EXPORT) if c.required]
-    chosen = np.array(required, dtype=object)[rng.integers(0, len(required), len(rows))]
+def _missing_required(target: _Target, rows: np.ndarray) -> None:
+    required = [c.name for c in TABLES[target.table].columns_in(Layer.EXPORT) if c.required]
+    chosen = np.array(required, dtype=object)[target.rng.integers(0, len(required), len(rows))]
     for name in required:
-        sub = rows[chosen == name]
-        column[name][sub] = ""
-        faults.column[sub] = name
+        target.set_cells(name, rows[chosen == name], "")
 
 
-def _truncated_line(
-    table: str,
-    column: dict[str, np.ndarray],
-    typed: Arrays,
-    style: ExportStyle,
-    rng: np.random.Generator,
-    rows: np.ndarray,
-    faults: Faults,
-) -> None:
+def _truncated_line(target: _Target, rows: np.ndarray) -> None:
     """Keep 1 to n−1 fields; the last one kept may lose its end (never its first character)."""
-    names = list(column)
-    keep = rng.integers(1, len(names), len(rows))
-    faults.keep_fields[rows] = keep
+    names = list(target.column)
+    keep = target.rng.integers(1, len(names), len(rows))
+    target.faults.keep_fields[rows] = keep
     for k in np.unique(keep):
         sub = rows[keep == k]
-        last = column[names[k - 1]]
+        last = target.column[names[k - 1]]
         values = last[sub]
         lengths = np.array([len(v) for v in values])
-        cut = np.maximum(1, np.floor(rng.random(len(sub)) * lengths).astype(np.int64))
+        cut = np.maximum(1, np.floor(target.rng.random(len(sub)) * lengths).astype(np.int64))
         last[sub] = [v[:c] if len(v) > 1 else v for v, c in zip(values, cut, strict=True)]

@@ -22,7 +22,7 @@ from entrepot.synth import codes
 from entrepot.synth.cohort import BREAST, LUNG, OVARY, Arrays
 from entrepot.synth.pathway import TreatmentRows
 from entrepot.synth.regimens import MONTHS, SURGERY_ID, draw, rid
-from entrepot.synth.sampling import day, months_to_days, pick, uniform_days
+from entrepot.synth.sampling import day, months_to_days, pick, pick_either, uniform_days
 
 
 def _duration(
@@ -30,6 +30,30 @@ def _duration(
 ) -> np.ndarray:
     """Planned duration of a fixed-length treatment, ±10 %."""
     return months_to_days(MONTHS[regimen] * scale * rng.uniform(0.9, 1.1, len(regimen)))
+
+
+def _surgery(
+    rows: TreatmentRows,
+    tumour: np.ndarray,
+    date: np.ndarray,
+    procedure: np.ndarray,
+    cutoff: np.ndarray,
+    where: np.ndarray,
+) -> None:
+    """The curative operation of the selected tumours, as every cancer writes it: the
+    surgery regimen on one day, its CCAM procedure, and no stop reason (an operation is not
+    a course that completes or stops)."""
+    rows.add(
+        tumour,
+        SURGERY_ID,
+        "curative",
+        date,
+        0,
+        procedure=procedure,
+        stop="",
+        cutoff=cutoff,
+        where=where,
+    )
 
 
 def _radiotherapy(rng: np.random.Generator, year: np.ndarray) -> np.ndarray:
@@ -81,28 +105,15 @@ def breast(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     )
     chemo_days = _duration(rng, chemo)
     neo_end = first + chemo_days
-    rows.add(
-        tumour[neo], chemo[neo], "neoadjuvant", first[neo], chemo_days[neo], cutoff=cutoff[neo]
-    )
+    rows.add(tumour, chemo, "neoadjuvant", first, chemo_days, cutoff=cutoff, where=neo)
 
     surgery = np.where(neo, neo_end + uniform_days(rng, 21, 42, n), first)
     t_big = np.isin(ctx["clinical_t"][tumour], ["T3", "T4b", "T4d"])
     conserving = ~t_big & (rng.random(n) < np.select([neo, stage1], [0.5, 0.8], 0.6))
-    procedure = np.where(
-        conserving,
-        pick(rng, codes.CCAM["breast_conserving"], n),
-        pick(rng, codes.CCAM["mastectomy"], n),
+    procedure = pick_either(
+        rng, conserving, codes.CCAM["breast_conserving"], codes.CCAM["mastectomy"]
     )
-    rows.add(
-        tumour[operated],
-        SURGERY_ID,
-        "curative",
-        surgery[operated],
-        0,
-        procedure=procedure[operated],
-        stop="",
-        cutoff=cutoff[operated],
-    )
+    _surgery(rows, tumour, surgery, procedure, cutoff, where=operated)
     staged = operated & ~neo
     ctx["pathological_t"][tumour[staged]] = ctx["clinical_t"][tumour[staged]]
     ctx["pathological_n"][tumour[staged]] = ctx["clinical_n"][tumour[staged]]
@@ -112,14 +123,7 @@ def breast(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     )
     adjuvant = operated & ~neo & (rng.random(n) < p_adjuvant)
     adj_start = surgery + uniform_days(rng, 28, 49, n)
-    rows.add(
-        tumour[adjuvant],
-        chemo[adjuvant],
-        "adjuvant",
-        adj_start[adjuvant],
-        chemo_days[adjuvant],
-        cutoff=cutoff[adjuvant],
-    )
+    rows.add(tumour, chemo, "adjuvant", adj_start, chemo_days, cutoff=cutoff, where=adjuvant)
     after_chemo = np.select([adjuvant, neo], [adj_start + chemo_days, surgery], surgery)
 
     # Anti-HER2 to complete a year; T-DM1 for residual disease after neoadjuvant (2020+).
@@ -130,23 +134,25 @@ def breast(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
         neo, surgery + uniform_days(rng, 21, 35, n), after_chemo + uniform_days(rng, 7, 21, n)
     )
     rows.add(
-        tumour[anti_her2],
-        her2_drug[anti_her2],
+        tumour,
+        her2_drug,
         "adjuvant",
-        her2_start[anti_her2],
-        _duration(rng, her2_drug)[anti_her2],
-        cutoff=cutoff[anti_her2],
+        her2_start,
+        _duration(rng, her2_drug),
+        cutoff=cutoff,
+        where=anti_her2,
     )
     pembro = operated & (chemo == rid("Paclitaxel-carboplatine-pembrolizumab puis AC")) & neo
     pembro_start = surgery + uniform_days(rng, 21, 42, n)
     pembro_id = np.full(n, rid("Pembrolizumab adjuvant"))
     rows.add(
-        tumour[pembro],
-        pembro_id[pembro],
+        tumour,
+        pembro_id,
         "adjuvant",
-        pembro_start[pembro],
-        _duration(rng, pembro_id)[pembro],
-        cutoff=cutoff[pembro],
+        pembro_start,
+        _duration(rng, pembro_id),
+        cutoff=cutoff,
+        where=pembro,
     )
 
     node_positive = ~np.isin(ctx["clinical_n"][tumour], ["N0"])
@@ -160,13 +166,14 @@ def breast(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     rt_days = _duration(rng, rt)
     procedure_rt = pick(rng, codes.CCAM["radiotherapy"], n)
     rows.add(
-        tumour[radiotherapy],
-        rt[radiotherapy],
+        tumour,
+        rt,
         "curative",
-        rt_start[radiotherapy],
-        rt_days[radiotherapy],
-        procedure=procedure_rt[radiotherapy],
-        cutoff=cutoff[radiotherapy],
+        rt_start,
+        rt_days,
+        procedure=procedure_rt,
+        cutoff=cutoff,
+        where=radiotherapy,
     )
 
     endocrine = hr & (rng.random(n) < 0.92)
@@ -196,13 +203,7 @@ def breast(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
         stops_early, np.where(rng.random(n) < 0.7, "toxicity", "patient_choice"), "completed"
     )
     rows.add(
-        tumour[endocrine],
-        drug[endocrine],
-        "adjuvant",
-        et_start[endocrine],
-        et_days[endocrine],
-        stop=et_stop[endocrine],
-        cutoff=cutoff[endocrine],
+        tumour, drug, "adjuvant", et_start, et_days, stop=et_stop, cutoff=cutoff, where=endocrine
     )
 
 
@@ -222,16 +223,7 @@ def lung(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     operated = rng.random(n) < p_operable
     first = dx + uniform_days(rng, 21, 56, n)
     procedure = pick(rng, codes.CCAM["lung_resection"], n)
-    rows.add(
-        tumour[operated],
-        SURGERY_ID,
-        "curative",
-        first[operated],
-        0,
-        procedure=procedure[operated],
-        stop="",
-        cutoff=cutoff[operated],
-    )
+    _surgery(rows, tumour, first, procedure, cutoff, where=operated)
     ctx["pathological_t"][tumour[operated]] = ctx["clinical_t"][tumour[operated]]
     ctx["pathological_n"][tumour[operated]] = ctx["clinical_n"][tumour[operated]]
 
@@ -239,13 +231,14 @@ def lung(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     rt_procedure = pick(rng, codes.CCAM["radiotherapy"], n)
     sbrt_id = np.full(n, rid("SBRT 54 Gy/3 fr"))
     rows.add(
-        tumour[sbrt],
-        sbrt_id[sbrt],
+        tumour,
+        sbrt_id,
         "curative",
-        first[sbrt],
-        _duration(rng, sbrt_id)[sbrt],
+        first,
+        _duration(rng, sbrt_id),
         procedure="ZZNL063",
-        cutoff=cutoff[sbrt],
+        cutoff=cutoff,
+        where=sbrt,
     )
 
     chemoradiation = ~operated & ~sbrt
@@ -263,25 +256,19 @@ def lung(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
         ),
     )
     crt_days = _duration(rng, crt_chemo)
-    rows.add(
-        tumour[chemoradiation],
-        crt_chemo[chemoradiation],
-        "curative",
-        first[chemoradiation],
-        crt_days[chemoradiation],
-        cutoff=cutoff[chemoradiation],
-    )
+    rows.add(tumour, crt_chemo, "curative", first, crt_days, cutoff=cutoff, where=chemoradiation)
     thorax = np.full(n, rid("RT thorax 66 Gy/33 fr"))
     rt_start = first + uniform_days(rng, 0, 14, n)
     rt_days = _duration(rng, thorax)
     rows.add(
-        tumour[chemoradiation],
-        thorax[chemoradiation],
+        tumour,
+        thorax,
         "curative",
-        rt_start[chemoradiation],
-        rt_days[chemoradiation],
-        procedure=rt_procedure[chemoradiation],
-        cutoff=cutoff[chemoradiation],
+        rt_start,
+        rt_days,
+        procedure=rt_procedure,
+        cutoff=cutoff,
+        where=chemoradiation,
     )
     consolidation_start = rt_start + rt_days + uniform_days(rng, 14, 42, n)
     # Durvalumab consolidation after chemoradiation (PACIFIC), available in France from 2018.
@@ -292,26 +279,20 @@ def lung(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     )  # fmt: skip
     durva_id = np.full(n, rid("Durvalumab consolidation"))
     rows.add(
-        tumour[durvalumab],
-        durva_id[durvalumab],
+        tumour,
+        durva_id,
         "adjuvant",
-        consolidation_start[durvalumab],
-        _duration(rng, durva_id)[durvalumab],
-        cutoff=cutoff[durvalumab],
+        consolidation_start,
+        _duration(rng, durva_id),
+        cutoff=cutoff,
+        where=durvalumab,
     )
 
     adjuvant = operated & ~stage1 & (ctx["age"][tumour] < 76) & (rng.random(n) < 0.6)
     adj_id = np.full(n, rid("Cisplatine-vinorelbine"))
     adj_start = first + uniform_days(rng, 35, 60, n)
     adj_days = _duration(rng, adj_id)
-    rows.add(
-        tumour[adjuvant],
-        adj_id[adjuvant],
-        "adjuvant",
-        adj_start[adjuvant],
-        adj_days[adjuvant],
-        cutoff=cutoff[adjuvant],
-    )
+    rows.add(tumour, adj_id, "adjuvant", adj_start, adj_days, cutoff=cutoff, where=adjuvant)
     targeted_start = np.where(adjuvant, adj_start + adj_days, first + 21) + uniform_days(
         rng, 14, 35, n
     )
@@ -332,12 +313,13 @@ def lung(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     consolidation = np.where(osimertinib, rid("Osimertinib adjuvant"), rid("Atézolizumab adjuvant"))
     given = osimertinib | atezolizumab
     rows.add(
-        tumour[given],
-        consolidation[given],
+        tumour,
+        consolidation,
         "adjuvant",
-        targeted_start[given],
-        _duration(rng, consolidation)[given],
-        cutoff=cutoff[given],
+        targeted_start,
+        _duration(rng, consolidation),
+        cutoff=cutoff,
+        where=given,
     )
 
 
@@ -367,15 +349,7 @@ def ovary(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
     neo_start = dx + uniform_days(rng, 10, 28, n)
     neo_days = np.where(not_operated, full_course, half_course)
     neo = interval | not_operated
-    rows.add(
-        tumour[neo],
-        chemo[neo],
-        neo_setting[neo],
-        neo_start[neo],
-        neo_days[neo],
-        line=line[neo],
-        cutoff=cutoff[neo],
-    )
+    rows.add(tumour, chemo, neo_setting, neo_start, neo_days, line=line, cutoff=cutoff, where=neo)
 
     operated = ~not_operated
     surgery = np.where(
@@ -383,34 +357,22 @@ def ovary(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
         neo_start + neo_days + uniform_days(rng, 21, 35, n),
         dx + uniform_days(rng, 7, 35, n),
     )
-    procedure = np.where(
-        advanced,
-        pick(rng, codes.CCAM["ovary_debulking"], n),
-        pick(rng, codes.CCAM["ovary_early"], n),
-    )
-    rows.add(
-        tumour[operated],
-        SURGERY_ID,
-        "curative",
-        surgery[operated],
-        0,
-        procedure=procedure[operated],
-        stop="",
-        cutoff=cutoff[operated],
-    )
+    procedure = pick_either(rng, advanced, codes.CCAM["ovary_debulking"], codes.CCAM["ovary_early"])
+    _surgery(rows, tumour, surgery, procedure, cutoff, where=operated)
 
     p_adjuvant = np.where(advanced, 1.0, np.where(figo == "IA", 0.2, 0.85))
     adjuvant = operated & (rng.random(n) < p_adjuvant)
     adj_start = surgery + uniform_days(rng, 28, 42, n)
     adj_days = np.where(interval, half_course, full_course)
     rows.add(
-        tumour[adjuvant],
-        chemo[adjuvant],
-        adjuvant_setting[adjuvant],
-        adj_start[adjuvant],
-        adj_days[adjuvant],
-        line=line[adjuvant],
-        cutoff=cutoff[adjuvant],
+        tumour,
+        chemo,
+        adjuvant_setting,
+        adj_start,
+        adj_days,
+        line=line,
+        cutoff=cutoff,
+        where=adjuvant,
     )
 
     chemo_end = np.where(adjuvant, adj_start + adj_days, neo_start + neo_days)
@@ -425,11 +387,12 @@ def ovary(rng: np.random.Generator, ctx: Arrays, rows: TreatmentRows) -> None:
         maintenance == rid("Bévacizumab maintenance"), 21, uniform_days(rng, 21, 56, n)
     )
     rows.add(
-        tumour[given],
-        safe[given],
-        adjuvant_setting[given],
-        start[given],
-        _duration(rng, safe)[given],
-        line=line[given],
-        cutoff=cutoff[given],
+        tumour,
+        safe,
+        adjuvant_setting,
+        start,
+        _duration(rng, safe),
+        line=line,
+        cutoff=cutoff,
+        where=given,
     )

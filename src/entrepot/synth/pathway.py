@@ -9,6 +9,7 @@ patient has no end date yet.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +17,11 @@ from entrepot.synth.cohort import Arrays
 from entrepot.synth.sampling import NEVER
 
 SETTINGS = ("neoadjuvant", "curative", "adjuvant", "metastatic")
+
+
+def _select(value: Any, where: np.ndarray) -> Any:
+    """The selected entries of a per-tumour array; a scalar (or None) as it is."""
+    return np.asarray(value)[where] if np.ndim(value) else value
 
 
 def _column(value: object, n: int, dtype: object) -> np.ndarray:
@@ -41,12 +47,22 @@ class TreatmentRows:
         procedure: np.ndarray | str = "",
         stop: np.ndarray | str = "completed",
         cutoff: np.ndarray | None = None,
+        where: np.ndarray | None = None,
     ) -> None:
         """Add one treatment per tumour in `tumour` (indices), from `start` for `days`.
 
         `cutoff` (per row) is the day the disease relapsed or progressed: a curative-phase
         treatment planned after it never happens, one running at that day stops there.
+
+        `where` (bool, per row) keeps only the selected rows of every array argument: the
+        generators compute a step for all their tumours and add it for those it applies to,
+        so the one mask is applied here rather than to each argument at every call.
         """
+        if where is not None:
+            tumour, regimen, setting, start, days, line, procedure, stop, cutoff = (
+                _select(value, where)
+                for value in (tumour, regimen, setting, start, days, line, procedure, stop, cutoff)
+            )
         n = len(tumour)
         start = _column(start, n, np.int64)
         end = start + _column(days, n, np.int64)

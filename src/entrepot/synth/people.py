@@ -19,7 +19,7 @@ from faker.providers.person.fr_FR import Provider as PersonWords
 from entrepot.synth import calibration as cal
 from entrepot.synth.cohort import Arrays
 from entrepot.synth.places import DEPARTEMENTS, gazetteer
-from entrepot.synth.sampling import categorical
+from entrepot.synth.sampling import categorical, draw_keys
 from entrepot.vocab.nir import make_nir
 
 _FEMALE = np.array(PersonWords.first_names_female, dtype=object)
@@ -165,8 +165,7 @@ def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _pcs(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
     n = len(age)
-    codes = np.array(list(_PCS_ACTIVE), dtype=object)
-    pcs = codes[categorical(rng, _PCS_ACTIVE, n)]
+    pcs = draw_keys(rng, _PCS_ACTIVE, n)
     retired = (age >= _RETIRED_FROM_AGE) & (rng.random(n) < 0.85)
     pcs[retired] = "7"
     pcs[rng.random(n) < 0.15] = ""

@@ -38,6 +38,12 @@ def categorical(
     return np.searchsorted(cumulative, rng.random(n), side="right").astype(np.int64)
 
 
+def draw_keys(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> np.ndarray:
+    """`n` keys of a {name: share} table, as an object array of str: the one way the
+    calibration tables keyed by name (stages, subtypes, histologies...) are sampled."""
+    return np.array(list(shares), dtype=object)[categorical(rng, shares, n)]
+
+
 def categorical_rows(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
     """One category per row of a 2-D weight matrix (each row its own distribution)."""
     cumulative = np.cumsum(weights, axis=1)
@@ -79,3 +85,18 @@ def pick(rng: np.random.Generator, options: Sequence[tuple[str, float]], n: int)
     """`n` codes drawn from (code, share) pairs, as an object array of str."""
     codes = np.array([code for code, _ in options], dtype=object)
     return codes[categorical(rng, [share for _, share in options], n)]
+
+
+def pick_either(
+    rng: np.random.Generator,
+    condition: np.ndarray,
+    if_true: Sequence[tuple[str, float]],
+    if_false: Sequence[tuple[str, float]],
+) -> np.ndarray:
+    """Per row, a code drawn from `if_true` where `condition` holds, else from `if_false`.
+
+    Both are drawn for every row, `if_true` first: the random stream (and so the output for a
+    given seed) is the same as drawing the two columns and choosing between them by hand.
+    """
+    n = len(condition)
+    return np.where(condition, pick(rng, if_true, n), pick(rng, if_false, n))

@@ -14,7 +14,7 @@ import numpy as np
 from entrepot.synth import calibration as cal
 from entrepot.synth import codes
 from entrepot.synth.cohort import BREAST, LUNG, OVARY, Arrays
-from entrepot.synth.sampling import categorical, lognormal, pick
+from entrepot.synth.sampling import categorical, draw_keys, lognormal, pick, pick_either
 
 _TEXT_COLUMNS = (
     "icd10", "topography", "morphology", "laterality", "grade", "clinical_t", "clinical_n",
@@ -99,11 +99,8 @@ def _stage(
     early_only: np.ndarray,
     early: tuple[str, ...],
 ) -> np.ndarray:
-    names = np.array(list(shares), dtype=object)
-    stage = names[categorical(rng, shares, len(early_only))]
-    early_names = np.array(early, dtype=object)
-    k = categorical(rng, [shares[s] for s in early], int(early_only.sum()))
-    stage[early_only] = early_names[k]
+    stage = draw_keys(rng, shares, len(early_only))
+    stage[early_only] = draw_keys(rng, {s: shares[s] for s in early}, int(early_only.sum()))
     return stage
 
 
@@ -123,8 +120,7 @@ def _breast(
     early_only: np.ndarray,
 ) -> Arrays:
     n = len(sex)
-    names = np.array(list(cal.BREAST_SUBTYPES), dtype=object)
-    subtype = names[categorical(rng, cal.BREAST_SUBTYPES, n)]
+    subtype = draw_keys(rng, cal.BREAST_SUBTYPES, n)
     # Male breast cancer is almost always hormone-receptor positive (assumption).
     male = (sex == "M") & (rng.random(n) < 0.9)
     subtype[male] = "HR+/HER2-"
@@ -158,10 +154,8 @@ def _breast(
     )
     tested = rng.random(n) < np.select([subtype == "TN", age < 40], [0.7, 0.8], 0.15)
     brca1, brca2 = _brca_status(rng, gbrca, tested)
-    morphology = np.where(
-        hr_positive,
-        pick(rng, codes.BREAST_MORPHOLOGY["lobular_prone"], n),
-        pick(rng, codes.BREAST_MORPHOLOGY["other"], n),
+    morphology = pick_either(
+        rng, hr_positive, codes.BREAST_MORPHOLOGY["lobular_prone"], codes.BREAST_MORPHOLOGY["other"]
     )
     icd10, topography = _site(rng, codes.BREAST_SITES, n)
     laterality = pick(rng, (("left", 0.505), ("right", 0.485), ("bilateral", 0.01)), n)
@@ -203,8 +197,7 @@ def _lung(
 ) -> Arrays:
     n = len(sex)
     group = categorical(rng, cal.LUNG_HISTOLOGY, n)  # 0 NSCLC, 1 SCLC, 2 other
-    nsclc_names = np.array(list(cal.NSCLC_HISTOLOGY), dtype=object)
-    histology = nsclc_names[categorical(rng, cal.NSCLC_HISTOLOGY, n)]
+    histology = draw_keys(rng, cal.NSCLC_HISTOLOGY, n)
     histology[group == 1] = "small_cell"
     histology[group == 2] = "other"
     never = rng.random(n) < np.where(sex == "F", cal.NEVER_SMOKER["F"], cal.NEVER_SMOKER["M"])
@@ -218,10 +211,7 @@ def _lung(
     )
     metastatic = (rng.random(n) < p_metastatic) & ~early_only
     stage = _stage(rng, cal.NSCLC_STAGES_M0, early_only, ("IA", "IB", "IIA", "IIB"))
-    metastatic_names = np.array(list(codes.LUNG_METASTATIC_STAGE), dtype=object)
-    stage[metastatic] = metastatic_names[
-        categorical(rng, codes.LUNG_METASTATIC_STAGE, int(metastatic.sum()))
-    ]
+    stage[metastatic] = draw_keys(rng, codes.LUNG_METASTATIC_STAGE, int(metastatic.sum()))
     t, n_, m = _choose_tnm(rng, stage, codes.LUNG_TNM)
     # Stage IA is IA1/IA2/IA3 by T category (TNM 8).
     for category, refined in (("T1a", "IA1"), ("T1b", "IA2"), ("T1c", "IA3")):
