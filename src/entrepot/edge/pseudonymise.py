@@ -301,7 +301,8 @@ def _manifest(
         "package_id": package_id(keys.finess, SCHEMA_VERSION, files),
         "finess": keys.finess,
         "schema_version": SCHEMA_VERSION,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # Microseconds: the warehouse orders a centre's packages by this time.
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "signing_key_id": keys.signing_key_id,
         "snds_token": {
             "recipe_version": TOKEN_RECIPE_VERSION,

@@ -61,7 +61,7 @@ def _refuse_if_older(store: WorkingStore, package: VerifiedPackage) -> None:
     if centre is None or not centre.packages:
         return
     latest = state.packages[centre.packages[-1]]
-    if dt.datetime.fromisoformat(latest["created_at"]) >= package.created_at:
+    if dt.datetime.fromisoformat(latest["created_at"]) > package.created_at:
         raise PackageRefused(
             f"{package.folder}: this package was created {package.created_at.isoformat()}, "
             f"before package {centre.packages[-1]} already ingested for centre "

@@ -1,0 +1,173 @@
+"""Ingestion throughput against DuckDB's own CSV→Parquet copy of the same files, same run.
+
+For each size: synthetic hospital exports → edge kit per centre → `entrepot ingest` of
+every package (one child process, whole command timed, peak memory read from the kernel)
+versus a child process in which DuckDB copies every clinical CSV of the exports to Parquet.
+The ratio (ingest rows/s ÷ copy rows/s) is what the target is about (≥ 0.5); wall-clock
+times depend on the machine and are recorded only beside the ratio.
+
+    python -m benchmarks.ingestion --sizes 100000 1000000
+
+Writes the figures into docs/benchmarks.md (section "Ingestion").
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.peak import MARKER
+from benchmarks.report import machine_description, write_section
+from entrepot.edge.keys import create_ttp_key, init_centre
+from entrepot.edge.pseudonymise import pseudonymise_export
+from entrepot.ingest import register_centre
+from entrepot.model import CLINICAL_TABLES
+from entrepot.store import Home
+from entrepot.synth import generate_hospitals
+
+WORK = Path(__file__).resolve().parent / "work"
+
+_DUCKDB_COPY = """
+import sys, duckdb
+con = duckdb.connect()
+rows = 0
+for path, encoding, separator in (line.split("\\t") for line in sys.argv[1:]):
+    target = path + ".parquet"
+    con.execute(
+        f"COPY (SELECT * FROM read_csv(?, encoding = '{encoding}', delim = '{separator}', "
+        "header = true, null_padding = true, ignore_errors = true)) TO ? (FORMAT parquet)",
+        [path, target],
+    )
+    rows += con.execute("SELECT count(*) FROM read_parquet(?)", [target]).fetchone()[0]
+print(rows)
+"""
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def _child(args: list[str]) -> Measure:
+    """Run `python <args>` in a child process that reports its own peak memory."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.peak", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 3):  # 3: loaded, with rows quarantined
+        raise RuntimeError(f"{args[:3]} failed:\n{done.stdout}\n{done.stderr}")
+    peak_kb = int(done.stderr.rsplit(MARKER, 1)[1].split()[0])
+    return Measure(seconds, peak_kb / 1024, done.stdout)
+
+
+def _copy_inputs(exports: Path) -> list[str]:
+    inputs = []
+    with (exports / "centres.csv").open(encoding="utf-8") as rows:
+        for centre in csv.DictReader(rows):
+            encoding = "utf-8" if centre["encoding"].lower().startswith("utf") else "latin-1"
+            for table in CLINICAL_TABLES:
+                path = exports / centre["finess"] / f"{table.name}.csv"
+                inputs.append(f"{path}\t{encoding}\t{centre['separator']}")
+    return inputs
+
+
+def run_size(patients: int, centres: int, seed: int) -> dict:
+    folder = WORK / f"ingest-{patients}"
+    shutil.rmtree(folder, ignore_errors=True)
+    exports, packages, secrets = folder / "exports", folder / "packages", folder / "secrets"
+    home = Home(folder / "warehouse")
+
+    started = time.perf_counter()
+    generate_hospitals(exports, patients=patients, centres=centres, seed=seed)
+    generate_seconds = time.perf_counter() - started
+
+    ttp = secrets / "ttp.key"
+    create_ttp_key(ttp)
+    started = time.perf_counter()
+    package_rows = 0
+    for export in sorted(p for p in exports.iterdir() if (p / "identity.csv").exists()):
+        keys = init_centre(secrets / export.name, export.name)
+        register_centre(home, keys.finess, secrets / export.name / "signing.pub")
+        summary = pseudonymise_export(export, secrets / export.name, packages / export.name, ttp)
+        package_rows += sum(summary.rows.values()) + summary.malformed_lines
+    edge_seconds = time.perf_counter() - started
+
+    copy = _child(["-c", _DUCKDB_COPY, *_copy_inputs(exports)])
+    copied_rows = int(copy.output.strip())
+    ingest = _child(
+        ["-m", "entrepot.cli.main", "ingest", *map(str, sorted(packages.iterdir())),
+         "--home", str(home.root)]
+    )  # fmt: skip
+    result = {
+        "patients": patients,
+        "centres": centres,
+        "rows": package_rows,
+        "generate_s": generate_seconds,
+        "edge_s": edge_seconds,
+        "edge_rows_per_s": package_rows / edge_seconds,
+        "copy_s": copy.seconds,
+        "copy_rows": copied_rows,
+        "copy_rows_per_s": copied_rows / copy.seconds,
+        "ingest_s": ingest.seconds,
+        "ingest_rows_per_s": package_rows / ingest.seconds,
+        "ingest_peak_mb": ingest.peak_mb,
+    }
+    result["ratio"] = result["ingest_rows_per_s"] / result["copy_rows_per_s"]
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def render(results: list[dict]) -> str:
+    lines = [
+        f"Measured {dt.date.today().isoformat()} on {machine_description()}, "
+        f"Python {platform.python_version()}, by `python -m benchmarks.ingestion`.",
+        "",
+        "Whole `entrepot ingest` of every centre's package (verify, check every row, load,",
+        "quarantine, reports, commit) in one child process, against a child process in which",
+        "DuckDB copies the same exports' clinical CSV files to Parquet (auto-detected types).",
+        "Targets: ratio ≥ 0.5; peak memory under 8 GB at 1 million patients.",
+        "",
+        "| patients | centres | rows | DuckDB copy rows/s | ingest rows/s | **ratio** | "
+        "ingest peak memory | edge kit rows/s | generation |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['patients']:,} | {r['centres']} | {r['rows']:,} | "
+            f"{r['copy_rows_per_s']:,.0f} ({r['copy_s']:.1f} s) | "
+            f"{r['ingest_rows_per_s']:,.0f} ({r['ingest_s']:.1f} s) | **{r['ratio']:.2f}** | "
+            f"{r['ingest_peak_mb']:,.0f} MB | {r['edge_rows_per_s']:,.0f} ({r['edge_s']:.1f} s) | "
+            f"{r['generate_s']:.0f} s |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--centres", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    results = []
+    for patients in sorted(args.sizes):
+        results.append(run_size(patients, args.centres, args.seed))
+        print(results[-1], flush=True)
+    write_section("Ingestion", render(results))
+
+
+if __name__ == "__main__":
+    main()
