@@ -1,4 +1,4 @@
-"""Clean the sent text and map coded columns to canonical codes, streaming batch by batch.
+"""Map coded columns to canonical codes, streaming batch by batch.
 
 Normalising runs in Python (the vocabularies live there) but only once per *distinct*
 value, which are few even for millions of rows; each batch is then mapped with a vector
@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from entrepot.model import VALUE_SETS, Column, Layer, Origin, Table, arrow_type
+from entrepot.model import VALUE_SETS, Column, Layer, Table, arrow_type
 from entrepot.vocab import code_system
 
 MULTIPLE_SEPARATOR = "|"
@@ -41,17 +41,14 @@ def canonical_cell(column: Column, cell: str) -> str | None:
     """Canonical text of a cell; for multi-valued columns every part must be valid."""
     assert column.vocabulary is not None
     normalise = normaliser(column.vocabulary)
+    cell = cell.strip()
+    if not cell:
+        return None
     parts = cell.split(MULTIPLE_SEPARATOR) if column.multiple else [cell]
     canonical = [normalise(part.strip()) for part in parts]
     if any(code is None for code in canonical):
         return None
     return MULTIPLE_SEPARATOR.join(canonical)  # type: ignore[arg-type]
-
-
-def _cleaned(values: pa.Array) -> pa.Array:
-    """Surrounding spaces removed; an empty cell is missing."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 class _ColumnCoder:
@@ -61,20 +58,22 @@ class _ColumnCoder:
         self.column = column
         self.known: dict[str, str | None] = {}
 
+    def _canonical(self, cell: str) -> str | None:
+        if cell not in self.known:
+            self.known[cell] = canonical_cell(self.column, cell)
+        return self.known[cell]
+
     def __call__(self, cells: pa.Array) -> pa.Array:
-        for cell in pc.unique(cells.drop_null()).to_pylist():
-            if cell not in self.known:
-                self.known[cell] = canonical_cell(self.column, cell)
-        if not self.known:
-            return pa.nulls(len(cells), pa.string())
-        keys = pa.array(list(self.known), pa.string())
-        codes = pa.array(list(self.known.values()), pa.string())
-        return pc.take(codes, pc.index_in(cells, value_set=keys))
+        # One hash pass gives both the distinct cells and each row's index among them.
+        encoded = pc.dictionary_encode(cells)
+        codes = [self._canonical(cell) for cell in encoded.dictionary.to_pylist()]
+        return pc.take(pa.array(codes, pa.string()), encoded.indices)
 
 
-def clean_and_code(table: Table, source: Path) -> pa.Table:
-    """The package table with care text cleaned and a code column per coded column
-    (NULL where the cell is empty or not a valid code), read batch by batch."""
+def add_codes(table: Table, source: Path) -> pa.Table:
+    """The package table with a code column per coded column (NULL where the cell is
+    empty or not a valid code), read batch by batch. Normalisers strip spaces themselves;
+    the text is cleaned in the engine, which spreads that work over every core."""
     columns = table.columns_in(Layer.PACKAGE)
     coders = {c.name: _ColumnCoder(c) for c in columns if c.vocabulary}
     batches = []
@@ -83,8 +82,6 @@ def clean_and_code(table: Table, source: Path) -> pa.Table:
         arrays, names = [], []
         for column in columns:
             values = batch.column(column.name)
-            if column.origin is Origin.CARE:
-                values = _cleaned(values)
             arrays.append(values)
             names.append(column.name)
             if column.name in coders:
