@@ -38,6 +38,8 @@ CHECK_ORDER = (
     "centre_stay",
 )
 _METASTATIC_EVENTS = ("distant_progression", "new_metastatic_site")
+#: Between reason and column in the encoded result of the rules (the ASCII unit separator).
+_SEPARATOR = "\x1f"
 #: The warehouse patient id of each checked row (NULL when its patient is not loaded).
 WAREHOUSE_ID = "warehouse_patient_id"
 #: Columns joined in from parents for the checks, dropped from the checked rows.
@@ -48,16 +50,16 @@ def _value(name: str) -> str:
     return f"{name}__v"
 
 
-def _first_failing(rules: list[Rule]) -> tuple[ir.StringValue, ir.StringValue]:
+def _first_failing(rules: list[Rule]) -> ir.StringValue:
+    """`reason<US>column` of the first failing rule, NULL when the row passes them all.
+
+    One CASE carries both, so that each predicate is compiled and evaluated once.
+    """
     ordered = sorted(rules, key=lambda rule: PRIORITY[rule[0]])
-    if not ordered:
-        return ibis.null("string"), ibis.null("string")
-    reason = ibis.cases(*[(fails, code) for code, _, fails in ordered], else_=ibis.null("string"))
-    column = ibis.cases(
-        *[(fails, ibis.literal(col, "string")) for _, col, fails in ordered],
+    return ibis.cases(
+        *[(fails, f"{code}{_SEPARATOR}{col or ''}") for code, col, fails in ordered],
         else_=ibis.null("string"),
     )
-    return reason, column
 
 
 def _column_rules(column: Column, t: ir.Table) -> list[Rule]:
@@ -122,8 +124,7 @@ class PackageChecks:
             ("duplicate_row", None, ~t[FIRST_COPY].fill_null(True)),
             ("conflicting_duplicate", None, t[VERSIONS_OF_KEY].fill_null(1) > 1),
         ]
-        reason, column = _first_failing(rules)
-        return t.mutate(reason=reason, column=column).drop(FIRST_COPY, VERSIONS_OF_KEY)
+        return t.mutate(failure=_first_failing(rules)).drop(FIRST_COPY, VERSIONS_OF_KEY)
 
     @staticmethod
     def _typed_value(column: Column, t: ir.Table) -> ir.Value:
@@ -192,11 +193,9 @@ class PackageChecks:
 
     @staticmethod
     def _with_final_reason(t: ir.Table, rules: list[Rule]) -> ir.Table:
-        reason, column = _first_failing(rules)
-        return t.mutate(
-            reason=t.reason.coalesce(reason),
-            column=ibis.cases((t.reason.notnull(), t.column), else_=column),
-        )
+        failure = t.failure.coalesce(_first_failing(rules)) if rules else t.failure
+        parts = failure.split(_SEPARATOR)
+        return t.mutate(reason=parts[0], column=parts[1].nullif("")).drop("failure")
 
     def _patient_reference(self) -> ir.Table:
         p = self.checked["patient"]
