@@ -19,12 +19,12 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 
-from entrepot.ingest.codes import add_codes, code_column
+from entrepot.ingest.codes import clean_and_code, code_column
 from entrepot.ingest.duplicates import FIRST_COPY, VERSIONS_OF_KEY, mark_duplicates
 from entrepot.ingest.load import patient_id
 from entrepot.ingest.reasons import PRIORITY
 from entrepot.ingest.rules import Rule, life_rules, row_rules, tumour_rules
-from entrepot.ingest.values import UNREADABLE_REASON, cleaned, typed
+from entrepot.ingest.values import UNREADABLE_REASON, typed
 from entrepot.model import TABLES, Column, Layer, Origin, Table
 
 #: Parents first; tumour events before treatments, whose metastatic lines need them.
@@ -111,10 +111,9 @@ class PackageChecks:
 
     def _typed(self, table: Table) -> ir.Table:
         columns = table.columns_in(Layer.PACKAGE)
-        sent = add_codes(table, self.package_dir / f"{table.name}.parquet")
+        sent = clean_and_code(table, self.package_dir / f"{table.name}.parquet")
         content = [c.name for c in columns if c.name != "source_row"]
         t = ibis.memtable(mark_duplicates(self.con, sent, list(table.package_key), content))
-        t = t.mutate(**{c.name: cleaned(t[c.name]) for c in columns if c.origin is Origin.CARE})
         t = t.mutate(**{_value(c.name): self._typed_value(c, t) for c in columns})
         rules = [rule for c in columns for rule in _column_rules(c, t)]
         rules += row_rules(table, lambda name: t[_value(name)])

@@ -26,11 +26,6 @@ UNREADABLE_REASON = {
 }
 
 
-def cleaned(raw: ir.StringValue) -> ir.StringValue:
-    """Surrounding spaces removed; an empty cell is missing."""
-    return raw.strip().nullif("")
-
-
 def _date(text: ir.StringValue) -> ir.DateValue:
     # ISO dates cast directly; only DD/MM/YYYY cells pay for the rewrite. A cast rejects
     # impossible days (30 February) by giving NULL.
