@@ -1,9 +1,9 @@
 """Check every row of a package, table by table, inside the engine.
 
-Each table goes through two stages, both materialised in the engine:
+Each table goes through two stages, composed into one expression and materialised once:
 
-1. *typed*: exported text → typed values; missing, unreadable, out-of-range values,
-   in-row plausibility and duplicates;
+1. *typed*: sent text (cleaned and coded in Arrow, duplicates marked) → typed values;
+   missing, unreadable, out-of-range values, in-row plausibility and duplicates;
 2. *checked*: the row joined to its patient (dates within life), its parent (present and
    loaded, else the row follows it into quarantine) and its tumour's history.
 
@@ -14,6 +14,7 @@ Parents are checked before children, so a child sees whether its parent was load
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import ibis
@@ -81,21 +82,16 @@ class PackageChecks:
     """The checked tables of one package, held in an engine connection."""
 
     def __init__(
-        self,
-        con: ibis.BaseBackend,
-        scratch: Path,
-        package_dir: Path,
-        finess: str,
-        created: dt.date,
+        self, con: ibis.BaseBackend, package_dir: Path, finess: str, created: dt.date
     ) -> None:
         self.con = con
-        self.scratch = scratch
         self.package_dir = package_dir
         self.finess = finess
         self.created = ibis.literal(created, "date")
         self.checked: dict[str, ir.Table] = {}
 
-    def run(self, on_table_done=None) -> dict[str, ir.Table]:
+    def run(self, on_table_done: Callable[[str], None] | None = None) -> dict[str, ir.Table]:
+        """Check every table; return the checked tables (columns `reason`, `column`)."""
         for name in CHECK_ORDER:
             table = TABLES[name]
             checked = self._linked(table, self._typed(table))

@@ -55,7 +55,6 @@ def quarantined_rows(checked: ir.Table, table: Table) -> ir.Table:
 
 def write_next_version(
     con: ibis.BaseBackend,
-    table: Table,
     new_rows: ir.Table,
     superseded: ir.Table,
     previous_file: Path | None,

@@ -48,8 +48,8 @@ def ingest_package(
         if store.package_record(package.package_id) is not None:
             return IngestResult(package.package_id, package.finess, True, None, None)
         _refuse_if_older(store, package)
-        with engine.scratch(home) as (con, scratch):
-            report = _check_and_commit(con, scratch, store, package, step)
+        with engine.scratch(home) as (con, _):
+            report = _check_and_commit(con, store, package, step)
     return IngestResult(
         package.package_id, package.finess, False, report, store.package_dir(package.package_id)
     )
@@ -71,14 +71,11 @@ def _refuse_if_older(store: WorkingStore, package: VerifiedPackage) -> None:
 
 def _check_and_commit(
     con: ibis.BaseBackend,
-    scratch: Path,
     store: WorkingStore,
     package: VerifiedPackage,
     step: Callable[[str], None],
 ) -> ValidationReport:
-    checked = PackageChecks(con, scratch, package.folder, package.finess, package.created_on).run(
-        step
-    )
+    checked = PackageChecks(con, package.folder, package.finess, package.created_on).run(step)
     staging = store.new_centre_version(package.finess)
     previous_files = store.centre_files(package.finess)
     new_rows = {
@@ -94,7 +91,6 @@ def _check_and_commit(
         table = TABLES[name]
         write_next_version(
             con,
-            table,
             new_rows[name],
             superseded,
             previous_files.get(name),
