@@ -77,9 +77,9 @@ def after(module, name, is_the_step):
     setattr(module, name, patched)
 
 if step.startswith("write:"):  # a table's new version written, its quarantine not yet
-    tables = []
-    after(pipeline, "write_next_version", lambda con, table, *_: (
-        tables.append(table.name) or len(tables) == int(step[len("write:"):])))
+    written = []  # one entry per table version written so far
+    after(pipeline, "write_next_version", lambda *_: (
+        written.append(True) or len(written) == int(step[len("write:"):])))
 elif step == "package renamed":  # commit: packages/<id> in place
     after(working, "rename_durably", lambda source, target: target.parent.name == "packages")
 elif step == "version renamed":  # commit: centres/<finess>/<version> in place too
