@@ -13,7 +13,8 @@ import pytest
 from entrepot.edge import signing
 from entrepot.edge.keys import init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
-from entrepot.ingest import PackageRefused, ingest_package
+from entrepot.ingest import PackageRefused, ingest_package, register_centre
+from entrepot.ingest.registry import registered_centres
 from entrepot.store import WorkingStore
 from tests.support.exports import CENTRE, OTHER_CENTRE, valid_export
 
@@ -128,3 +129,31 @@ def test_the_package_record_keeps_counts_and_never_rows(pipeline):
     }
     assert dt.datetime.fromisoformat(record["ingested_at"])
     assert "100001" not in json.dumps(record)
+
+
+def test_the_report_names_file_line_and_column_and_never_shows_a_value(pipeline):
+    tables = copy.deepcopy(valid_export())
+    tables["treatment"][1]["regimen"] = "letrozole"
+    tables["treatment"][1]["start_date"] = "1999-99-99"
+    result = pipeline.ingest(tables)
+
+    markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
+    data = json.loads((result.report_dir / "report.json").read_text(encoding="utf-8"))
+
+    assert "| treatment.csv | 3 | start_date | invalid_date |" in markdown
+    assert data["reasons"]["invalid_date"]["count"] == 1
+    assert data["quarantined_rows"][0]["file"] == "treatment.csv"
+    for text in (markdown, json.dumps(data)):
+        assert "1999-99-99" not in text and "letrozole" not in text
+
+
+def test_registering_a_centre_refuses_a_bad_finess_or_key(pipeline, tmp_path):
+    keys = pipeline.keys()
+    not_a_key = tmp_path / "not-a-key.pub"
+    not_a_key.write_text("hello", encoding="utf-8")
+
+    with pytest.raises(PackageRefused, match="not a valid FINESS"):
+        register_centre(pipeline.home, "750000011", keys / "signing.pub")
+    with pytest.raises(PackageRefused, match="not a PEM public key"):
+        register_centre(pipeline.home, OTHER_CENTRE, not_a_key)
+    assert OTHER_CENTRE not in registered_centres(pipeline.home)

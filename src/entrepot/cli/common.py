@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,7 +60,3 @@ def refusals(*kinds: type[Exception]) -> Iterator[None]:
         yield
     except kinds as exc:
         raise fail(str(exc)) from None
-
-
-def is_interactive() -> bool:
-    return sys.stdout.isatty()

@@ -41,9 +41,6 @@ def canonical_cell(column: Column, cell: str) -> str | None:
     """Canonical text of a cell; for multi-valued columns every part must be valid."""
     assert column.vocabulary is not None
     normalise = normaliser(column.vocabulary)
-    cell = cell.strip()
-    if not cell:
-        return None
     parts = cell.split(MULTIPLE_SEPARATOR) if column.multiple else [cell]
     canonical = [normalise(part.strip()) for part in parts]
     if any(code is None for code in canonical):

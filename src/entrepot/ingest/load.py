@@ -25,8 +25,10 @@ def patient_id(finess: str, centre_code: ir.StringValue) -> ir.StringValue:
 
 
 def warehouse_rows(checked: ir.Table, table: Table, finess: str, package_id: str) -> ir.Table:
-    # `warehouse_patient_id` was computed once per patient by the checks (see `patient_id`).
-    """The loaded rows of a checked table, in the warehouse layout."""
+    """The loaded rows of a checked table, in the warehouse layout.
+
+    `warehouse_patient_id` was computed once per patient by the checks (see `patient_id`).
+    """
     loaded = checked.filter(checked.reason.isnull())
     schema = ibis.Schema.from_pyarrow(arrow_schema(table, Layer.WAREHOUSE))
     columns = {}
