@@ -26,6 +26,7 @@ from entrepot.edge import (
     verify_signature,
 )
 from entrepot.edge import pseudonymise as pseudonymise_module
+from entrepot.edge.package import read_signed_manifest
 from entrepot.model import CLINICAL_TABLES, IDENTITY, SCHEMA_VERSION, Layer, arrow_schema
 
 FINESS = "750712184"
@@ -236,6 +237,38 @@ def test_extra_and_missing_files_fail_the_checksums(tmp_path, centre):
     assert error.value.file == "tumour.parquet"
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"files": {"../outside.parquet": {"sha256": "0" * 64, "rows": 0}}}, "cannot hold"),
+        ({"format_version": 2}, "not supported"),
+    ],
+)
+def test_a_manifest_naming_a_path_or_another_format_is_refused(tmp_path, centre, change, message):
+    package = run(tmp_path, centre).package_dir
+    manifest = {**json.loads((package / "manifest.json").read_text()), **change}
+    (package / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PackageFormatError, match=message):
+        verify_checksums(package)
+
+
+def test_the_signed_manifest_is_the_one_returned(tmp_path, centre):
+    """Bytes are read once: what the signature covers is what the warehouse acts on."""
+    package = run(tmp_path, centre).package_dir
+    key = (centre / "keys" / "signing.pub").read_bytes()
+    original = (package / "manifest.json").read_bytes()
+    swapped = original.replace(b'"rows": ', b'"rows": 1', 1)
+
+    def swap_after_lookup(finess):
+        (package / "manifest.json").write_bytes(swapped)  # swapped once the key is chosen
+        return key
+
+    signed = read_signed_manifest(package, swap_after_lookup)
+    assert signed.content == json.loads(original)
+    with pytest.raises(PackageSignatureError):
+        read_signed_manifest(package, lambda finess: key)
+
+
 def test_a_folder_without_manifest_is_not_a_package(tmp_path):
     with pytest.raises(PackageFormatError, match=r"no manifest\.json"):
         read_manifest(tmp_path)
@@ -256,6 +289,16 @@ def test_a_missing_column_names_file_line_and_column(tmp_path, centre):
         "laterality",
     )
     assert not (tmp_path / "package").exists()
+
+
+def test_an_export_without_header_never_quotes_its_first_row(tmp_path, centre):
+    exported = write_export(tmp_path / "export")
+    no_header = "P001,Dupont,Dupont,Marie,,1955-08-14,,20000,Ajaccio,,\n"
+    (exported / "identity.csv").write_text(no_header)
+    with pytest.raises(EdgeError) as error:
+        pseudonymise_export(exported, centre / "keys", tmp_path / "package")
+    assert "Dupont" not in str(error.value) and "Marie" not in str(error.value)
+    assert (error.value.file, error.value.line) == ("identity.csv", 1)
 
 
 def test_an_extra_column_is_refused_not_dropped(tmp_path, centre):

@@ -228,7 +228,9 @@ def _separator(header: str, file: str) -> str:
 
 def _check_header(columns: tuple[str, ...], table: Table, file: str) -> None:
     expected = table.column_names(Layer.EXPORT)
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    # Only model names are ever quoted: a file without header has its first row read as
+    # the header, and that row's values (a surname twice, say) must not reach a message.
+    duplicated = sorted({c for c in columns if c in expected and columns.count(c) > 1})
     missing = [c for c in expected if c not in columns]
     extra = [c for c in columns if c not in expected]
     if duplicated:

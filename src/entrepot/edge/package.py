@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +95,49 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 def read_manifest(package_dir: Path) -> dict[str, Any]:
     """Read and check the manifest of a package; `PackageFormatError` says what is wrong."""
-    path = Path(package_dir) / MANIFEST_FILE
+    return _parse_manifest(_manifest_data(Path(package_dir)))
+
+
+@dataclass(frozen=True)
+class SignedManifest:
+    content: dict[str, Any]
+    sha256: str
+
+
+def read_signed_manifest(
+    package_dir: Path, public_key_of: Callable[[str], bytes]
+) -> SignedManifest:
+    """The manifest, its signature checked against the key `public_key_of(finess)` returns.
+
+    The bytes are read once, then verified and parsed: reading the file again after the
+    check would let a manifest swapped in between go unverified.
+    """
+    package_dir = Path(package_dir)
+    data = _manifest_data(package_dir)
+    manifest = _parse_manifest(data)
+    signature = package_dir / SIGNATURE_FILE
+    if not signature.is_file():
+        raise PackageFormatError(
+            "missing: the package is incomplete; ask the centre to send it again",
+            file=SIGNATURE_FILE,
+        )
+    signing.verify(data, signature.read_bytes(), public_key_of(manifest["finess"]))
+    return SignedManifest(manifest, hashlib.sha256(data).hexdigest())
+
+
+def _manifest_data(package_dir: Path) -> bytes:
+    path = package_dir / MANIFEST_FILE
     if not path.is_file():
         raise PackageFormatError(
             "no manifest.json: this folder is not a package made by `entrepot centre pseudonymise`",
             file=str(package_dir),
         )
+    return path.read_bytes()
+
+
+def _parse_manifest(data: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(path.read_bytes())
+        manifest = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
         raise PackageFormatError(
             "manifest.json is not valid JSON: the package was damaged; ask the centre to "
@@ -140,25 +177,15 @@ def verify_signature(package_dir: Path, public_key_pem: bytes) -> None:
     """Check `manifest.sig` against the exact bytes of `manifest.json` and the centre's
     registered public key; raise `PackageSignatureError` (or `PackageFormatError` when a
     file is missing)."""
-    package_dir = Path(package_dir)
-    for name in (MANIFEST_FILE, SIGNATURE_FILE):
-        if not (package_dir / name).is_file():
-            raise PackageFormatError(
-                "missing: the package is incomplete; ask the centre to send it again",
-                file=name,
-            )
-    signing.verify(
-        (package_dir / MANIFEST_FILE).read_bytes(),
-        (package_dir / SIGNATURE_FILE).read_bytes(),
-        public_key_pem,
-    )
+    read_signed_manifest(package_dir, lambda _finess: public_key_pem)
 
 
-def verify_checksums(package_dir: Path) -> None:
-    """Check that the folder holds exactly the files of the manifest, each with its
-    SHA-256; raise `PackageChecksumError` naming the first file that differs."""
+def verify_checksums(package_dir: Path, manifest: dict[str, Any] | None = None) -> None:
+    """Check that the folder holds exactly the files of the manifest (the one given, else
+    the one on disk), each with its SHA-256; raise `PackageChecksumError` naming the first
+    file that differs."""
     package_dir = Path(package_dir)
-    files = read_manifest(package_dir)["files"]
+    files = (manifest or read_manifest(package_dir))["files"]
     present = {p.name for p in package_dir.iterdir()} - {MANIFEST_FILE, SIGNATURE_FILE}
     unlisted = sorted(present - set(files))
     if unlisted:

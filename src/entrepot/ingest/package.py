@@ -7,7 +7,6 @@ readers rather than spelling the format twice (decision 0002).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,40 +44,40 @@ def _major(version: str) -> str:
 
 def open_package(home: Home, folder: Path) -> VerifiedPackage:
     """Verify signature, checksums and schema version; refuse the package otherwise."""
-    if not (folder / "manifest.json").is_file():
-        raise PackageRefused(
-            f"{folder}: no manifest.json; give the folder written by `entrepot centre pseudonymise`"
-        )
     try:
-        manifest = edge_package.read_manifest(folder)
-        finess = manifest["finess"]
-        edge_package.verify_signature(folder, centre_public_key(home, finess))
-        edge_package.verify_checksums(folder)
+        signed = edge_package.read_signed_manifest(
+            folder, lambda finess: centre_public_key(home, finess)
+        )
+        manifest = signed.content
+        edge_package.verify_checksums(folder, manifest)
     except EdgeError as exc:
         raise PackageRefused(f"{folder}: {exc}") from exc
+    where = folder / edge_package.MANIFEST_FILE
     if _major(manifest["schema_version"]) != _major(SCHEMA_VERSION):
         raise PackageRefused(
-            f"{folder}/manifest.json: schema version {manifest['schema_version']} is not "
+            f"{where}: schema version {manifest['schema_version']} is not "
             f"compatible with the warehouse's {SCHEMA_VERSION}; pseudonymise the export again "
             "with an up-to-date edge kit"
         )
     missing = [t.name for t in CLINICAL_TABLES if f"{t.name}.parquet" not in manifest["files"]]
     if missing:
-        raise PackageRefused(f"{folder}/manifest.json: tables missing: {', '.join(missing)}")
+        raise PackageRefused(
+            f"{where}: tables missing: {', '.join(missing)}"
+        )
     return VerifiedPackage(
         folder=folder,
         package_id=manifest["package_id"],
-        finess=finess,
+        finess=manifest["finess"],
         created_at=dt.datetime.fromisoformat(manifest["created_at"]),
         schema_version=manifest["schema_version"],
-        manifest_sha256=hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest(),
+        manifest_sha256=signed.sha256,
         rows={t.name: manifest["files"][f"{t.name}.parquet"]["rows"] for t in CLINICAL_TABLES},
         malformed_lines=_malformed_lines(folder),
     )
 
 
 def _malformed_lines(folder: Path) -> dict[str, list[int]]:
-    path = folder / "malformed_lines.parquet"
+    path = folder / edge_package.MALFORMED_LINES_FILE
     if not path.exists():
         return {}
     lines: dict[str, list[int]] = {}
