@@ -17,8 +17,8 @@ files), not drawn at random: pseudonymising the same export twice with the same 
 gives the same package id, so a package sent twice is recognised as one at ingestion.
 `created_at` is left out of the id for that reason.
 
-The checks here (`read_manifest`, `verify_signature`, `verify_checksums`) need nothing
-but this module, so the warehouse runs exactly the code the centres run.
+The checks here (`read_signed_manifest`, `verify_checksums`) need nothing outside
+`entrepot.edge`, so the warehouse runs exactly the code the centres run.
 """
 
 from __future__ import annotations
@@ -67,11 +67,8 @@ _REQUIRED = {
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def package_id(finess: str, schema_version: str, files: dict[str, dict[str, Any]]) -> str:

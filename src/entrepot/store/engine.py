@@ -50,10 +50,6 @@ class ReleaseTables(Mapping[str, ibis.Table]):
         self.backend = backend
         self._tables = tables
 
-    @property
-    def connection(self) -> BaseBackend:
-        return connect(self.backend)
-
     def __getitem__(self, name: str) -> ibis.Table:
         return self._tables[name]
 
