@@ -487,6 +487,10 @@ def test_ground_truth_patients_match_the_exports(network: Path) -> None:
     assert len(truth) == PATIENTS
     assert not truth.duplicated(["finess", "ipp"]).any()
     assert truth.nir.map(is_valid_nir).all()
+    # The dates give back the drawn age: within half a day of it, plus the rounding of the
+    # written age to 0.1 year.
+    days = (pd.to_datetime(truth.diagnosis_date) - pd.to_datetime(truth.birth_date)).dt.days
+    assert ((days / 365.25 - truth.age_at_diagnosis).abs() <= 0.05 + 0.5 / 365.25 + 1e-9).all()
     for _, centre in centres(network).iterrows():
         _, patients = read_rows(network, centre, "patient")
         mine = truth[truth.finess == centre.finess]

@@ -8,6 +8,8 @@ data, the calibrated figures live in `calibration.py`).
 
 from __future__ import annotations
 
+from entrepot.model import VALUE_SETS
+
 #: Breast sub-sites: (ICD-10 canonical, ICD-O-3 topography, share). Upper-outer quadrant
 #: is the most frequent (assumption).
 BREAST_SITES = (
@@ -112,18 +114,7 @@ OVARY_TNM = {
 }
 
 #: Metastatic sites, in the order of the `metastatic_site` value set; bit i of a site mask.
-METASTATIC_SITES = (
-    "bone",
-    "liver",
-    "lung",
-    "brain",
-    "pleura",
-    "peritoneum",
-    "distant_lymph_nodes",
-    "adrenal",
-    "skin",
-    "other",
-)
+METASTATIC_SITES = tuple(VALUE_SETS["metastatic_site"].values)
 #: Relative weight of each site per cancer (assumption).
 SITE_WEIGHTS = {
     "breast": {

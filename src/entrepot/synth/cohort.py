@@ -28,8 +28,9 @@ def draw_cohort(rng: np.random.Generator, n: int, centres: list[Centre]) -> Arra
     sex = _sex(rng, cancer)
     age = _age(rng, cancer, sex)
     diagnosis = _diagnosis_day(rng, cancer, sex)
-    # Birth: the age is exact to the day, so the birthday falls anywhere in the year before.
-    birth = diagnosis - np.floor(age * DAYS_PER_YEAR).astype(np.int64) - rng.integers(0, 365, n)
+    # Birth: the drawn age is exact (a real number of years), so the birth day is that many
+    # days of 365.25 before the diagnosis, to the nearest day: the dates give back the age.
+    birth = diagnosis - np.round(age * DAYS_PER_YEAR).astype(np.int64)
     return {
         "centre": centre,
         "cancer": cancer,

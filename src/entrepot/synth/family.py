@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from entrepot.model import VALUE_SETS
 from entrepot.synth import calibration as cal
 from entrepot.synth.cohort import Arrays
 from entrepot.synth.sampling import categorical
 
-RELATIVES = (
-    "mother",
-    "father",
-    "sister",
-    "brother",
-    "daughter",
-    "son",
-    "grandmother",
-    "grandfather",
-    "aunt",
-    "uncle",
-    "cousin",
-)
+#: Codes of the `relative` and `family_cancer_site` value sets, in their order: the shares
+#: below follow it.
+RELATIVES = tuple(VALUE_SETS["relative"].values)
 _RELATIVE_SHARES = (0.20, 0.12, 0.15, 0.08, 0.01, 0.01, 0.12, 0.06, 0.12, 0.07, 0.06)
 _FEMALE_RELATIVE = np.array(
     [r in ("mother", "sister", "daughter", "grandmother", "aunt") for r in RELATIVES]
 )
-SITES = ("breast", "ovary", "lung", "colorectal", "prostate", "pancreas", "endometrium", "other")
+SITES = tuple(VALUE_SETS["family_cancer_site"].values)
 _SITE_SHARES = {
     "carrier": (0.50, 0.25, 0.03, 0.04, 0.07, 0.05, 0.02, 0.04),
     "other": (0.25, 0.03, 0.16, 0.20, 0.14, 0.05, 0.03, 0.14),

@@ -5,8 +5,8 @@ At most one fault per row. Rows of `treatment`, `tumour_event`, `measurement`,
 uniformly among the kinds that apply to the row; rows of `patient` and `tumour` only get
 `duplicate_row` (probability `rate / 6`, the per-kind rate of the child tables), so that no
 fault cascades to the rows that depend on them; `identity` rows get none (see
-`CLEAN_TABLES`). The event that makes a tumour
-metastatic (relapse) is never faulted, for the same reason.
+`CLEAN_TABLES`). The event that makes a tumour metastatic (relapse) is never faulted, for
+the same reason.
 
 Kinds:
 

@@ -1,8 +1,8 @@
 """Typed columns to the text a centre's export would hold, in that centre's style.
 
-Dates and small integers go through lookup tables (one numpy take per column, no Python
-loop per cell); decimals through Arrow's float-to-string cast, which writes the shortest
-exact form ("63.5", "70"). Empty cells are "".
+Dates go through a lookup table per date style (one numpy take per column, no Python loop
+per cell); integers through numpy's string cast; decimals through Arrow's float-to-string
+cast, which writes the shortest exact form ("63.5", "70"). Empty cells are "".
 """
 
 from __future__ import annotations

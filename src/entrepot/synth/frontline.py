@@ -11,7 +11,7 @@
   first metastatic line.
 
 Each step is one vectorised draw over the tumours concerned; `ctx` holds the tumour
-arrays (see `treatments.tumour_context`). Shares and delays are assumptions.
+arrays (see `chunk._context`). Shares and delays are assumptions.
 """
 
 from __future__ import annotations

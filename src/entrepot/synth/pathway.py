@@ -16,8 +16,6 @@ import numpy as np
 from entrepot.synth.cohort import Arrays
 from entrepot.synth.sampling import NEVER
 
-SETTINGS = ("neoadjuvant", "curative", "adjuvant", "metastatic")
-
 
 def _select(value: Any, where: np.ndarray) -> Any:
     """The selected entries of a per-tumour array; a scalar (or None) as it is."""

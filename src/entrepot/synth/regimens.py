@@ -1,7 +1,7 @@
 """Treatment regimens as a centre writes them, with their drugs (ATC) and rhythm.
 
 Drug codes are WHO ATC [S40] (2022+ codes: trastuzumab L01FD01, palbociclib L01EF01...).
-Sequences follow the guidelines cited in `treatments.py` ([S11] [S41] [S42] for breast, the
+Sequences follow the guidelines cited in `lines.py` ([S11] [S41] [S42] for breast, the
 lung and ovary sections of the sheet); the durations are generator assumptions: `months` is
 the fixed duration of a curative-intent or maintenance treatment, or the median time on
 treatment when given for metastatic disease.
