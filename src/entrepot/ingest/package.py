@@ -61,9 +61,7 @@ def open_package(home: Home, folder: Path) -> VerifiedPackage:
         )
     missing = [t.name for t in CLINICAL_TABLES if f"{t.name}.parquet" not in manifest["files"]]
     if missing:
-        raise PackageRefused(
-            f"{where}: tables missing: {', '.join(missing)}"
-        )
+        raise PackageRefused(f"{where}: tables missing: {', '.join(missing)}")
     return VerifiedPackage(
         folder=folder,
         package_id=manifest["package_id"],
