@@ -1,0 +1,144 @@
+"""The Fellegi–Sunter model: what is compared, which pairs are scored, which pairs train.
+
+Every condition is plain SQL over the columns `records` builds (day numbers, month
+counts, string arrays), so the same text runs on DuckDB and on Spark; the one array
+function (intersection size) comes from Splink, which spells it per dialect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.comparison_library import CustomComparison
+
+from entrepot.linkage.records import ANCHOR_STAY, STAY_COUNT, STAY_KEYS, UNIQUE_ID
+
+#: Dataset names; Splink puts the alphabetically first on the left of each pair.
+HOSPITAL = "hospital"
+SNDS = "snds"
+
+#: Death dates this many days apart still agree (registries and hospitals differ by a
+#: few days: death at night, date of the certificate, of the report).
+DEATH_DATE_TOLERANCE_DAYS = 7
+
+
+def _exact(column: str, label: str) -> CustomComparison:
+    return CustomComparison(
+        [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.ElseLevel(),
+        ],
+        output_column_name=label,
+    )
+
+
+def comparisons() -> list[CustomComparison]:
+    birth_year = CustomComparison(
+        [
+            cll.NullLevel("birth_year"),
+            cll.ExactMatchLevel("birth_year"),
+            cll.CustomLevel(
+                "abs(birth_year_l - birth_year_r) = 1", label_for_charts="one year apart"
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="birth_year",
+    )
+    birth_month = CustomComparison(
+        [
+            cll.NullLevel("birth_month"),
+            cll.ExactMatchLevel("birth_month"),
+            # Counted in months since year 0, so December and the next January are close.
+            cll.CustomLevel(
+                "abs(birth_months_l - birth_months_r) = 1", label_for_charts="one month apart"
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="birth_month",
+    )
+    death = CustomComparison(
+        [
+            cll.CustomLevel(
+                "death_day_l is null and death_day_r is null", label_for_charts="both alive"
+            ).configure(is_null_level=True),
+            cll.CustomLevel("death_day_l = death_day_r", label_for_charts="same day"),
+            cll.CustomLevel(
+                f"abs(death_day_l - death_day_r) <= {DEATH_DATE_TOLERANCE_DAYS}",
+                label_for_charts=f"within {DEATH_DATE_TOLERANCE_DAYS} days",
+            ),
+            cll.CustomLevel(
+                "death_day_l is null or death_day_r is null", label_for_charts="one side only"
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="death_date",
+    )
+    shared = {n: cll.ArrayIntersectLevel(STAY_KEYS, min_intersection=n) for n in (3, 2, 1)}
+    stays = CustomComparison(
+        [
+            cll.NullLevel(STAY_KEYS),
+            shared[3],
+            shared[2],
+            # One shared stay says much more when it is all the hospital knows of the
+            # patient than when four of their five stays are missing. Only the hospital
+            # side has a count, so `coalesce` reads it whichever side it is on.
+            cll.And(
+                cll.ArrayIntersectLevel(STAY_KEYS, min_intersection=1),
+                cll.CustomLevel(f"coalesce({STAY_COUNT}_l, {STAY_COUNT}_r) = 1"),
+            ).configure(label_for_charts="the patient's only stay"),
+            shared[1],
+            cll.ElseLevel(),
+        ],
+        output_column_name="stays_at_centre",
+    )
+    return [
+        _exact("sex", "sex"),
+        birth_year,
+        birth_month,
+        _exact("departement", "departement"),
+        death,
+        stays,
+    ]
+
+
+def prediction_rules() -> list[Any]:
+    """Pairs scored: same sex, birth month and département; or a shared stay and the
+    same birth year (which catches a discordant birth month or a move). The exploding
+    rule comes last: Splink cannot subtract its pairs from the rules after it."""
+    return [
+        block_on("sex", "birth_year", "birth_month", "departement"),
+        block_on(STAY_KEYS, "birth_year", arrays_to_explode=[STAY_KEYS]),
+    ]
+
+
+def training_rules() -> list[Any]:
+    """Two EM sessions, so that every comparison's m is estimated in one of them.
+
+    The first blocks on the identity columns and estimates the stays and the death date.
+    The second pairs people whose first two stays at a centre fell on the same days
+    (`records._anchors`): nearly all true matches, chosen without looking at identity,
+    so it estimates the identity columns. It also names `stay_keys`, only so that Splink
+    leaves the stays out of that session: pairs picked for sharing stays cannot tell how
+    often true matches share none.
+    """
+    return [
+        block_on("sex", "birth_year", "birth_month", "departement"),
+        CustomRule(f"l.{ANCHOR_STAY} = r.{ANCHOR_STAY} and l.{STAY_KEYS} is not null"),
+    ]
+
+
+def settings(prior: float) -> SettingsCreator:
+    """`prior`: the probability that two records drawn at random match."""
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name=UNIQUE_ID,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=prediction_rules(),
+        probability_two_random_records_match=prior,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
