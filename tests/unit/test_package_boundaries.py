@@ -13,6 +13,7 @@ ALLOWED = {
     "store": ("model",),
     # ingest reads packages with the edge kit's reader (docs/decisions/0002).
     "ingest": ("model", "vocab", "store", "edge"),
+    "snds": ("model", "vocab", "store"),
 }
 
 

@@ -35,6 +35,9 @@ def test_registry_holds_the_contracted_names():
     assert set(CODE_SYSTEMS) == {
         "icd10", "icdo3_topography", "icdo3_morphology", "atc", "ccam", "finess",
         "departement", "tnm_t", "tnm_n", "tnm_m", "stage_group", "figo_stage",
+        # SNDS claims (tests/unit/test_snds_vocab.py)
+        "ucd", "cip13", "ghm", "snds_departement", "prestation", "ald",
+        "medical_specialty", "pmsi_mode",
     }  # fmt: skip
     for name, system in CODE_SYSTEMS.items():
         assert isinstance(system, CodeSystem)
@@ -70,9 +73,10 @@ def test_label_of_an_invalid_code_is_none():
 
 
 def test_enumerable_systems_list_their_codes_and_the_others_do_not():
-    for name in ("finess", "icdo3_morphology"):
+    structural = {"finess", "icdo3_morphology", "ucd", "cip13", "ghm"}
+    for name in structural:
         assert code_system(name).codes() is None
-    for name in sorted(set(CODE_SYSTEMS) - {"finess", "icdo3_morphology"}):
+    for name in sorted(set(CODE_SYSTEMS) - structural):
         codes = code_system(name).codes()
         assert codes, name
         assert all(code_system(name).normalise(code) == code for code in codes), name

@@ -1,6 +1,8 @@
 """The warehouse schema, declared once. Everything else derives from it."""
 
 from entrepot.model.arrow import arrow_schema, arrow_type
+from entrepot.model.claims import CLAIMS_TABLES
+from entrepot.model.linkage import SNDS_LINK
 from entrepot.model.schema import (
     Column,
     ColumnType,
@@ -14,10 +16,12 @@ from entrepot.model.tables import CLINICAL_TABLES, IDENTITY, SCHEMA_VERSION, TAB
 from entrepot.model.value_sets import MEASUREMENT_UNITS, VALUE_SETS
 
 __all__ = [
+    "CLAIMS_TABLES",
     "CLINICAL_TABLES",
     "IDENTITY",
     "MEASUREMENT_UNITS",
     "SCHEMA_VERSION",
+    "SNDS_LINK",
     "TABLES",
     "VALUE_SETS",
     "Column",

@@ -11,6 +11,8 @@ _WAREHOUSE_TYPES: dict[ColumnType, pa.DataType] = {
     ColumnType.CODE: pa.string(),
     ColumnType.INTEGER: pa.int64(),
     ColumnType.DECIMAL: pa.float64(),
+    # Cents exactly; 14 digits hold any claim (a trillion euros).
+    ColumnType.AMOUNT: pa.decimal128(14, 2),
     ColumnType.DATE: pa.date32(),
     ColumnType.BOOLEAN: pa.bool_(),
 }

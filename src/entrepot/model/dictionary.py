@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from entrepot.model.claims import CLAIMS_TABLES
+from entrepot.model.linkage import SNDS_LINK
 from entrepot.model.schema import Column, Layer, Table
 from entrepot.model.tables import IDENTITY, SCHEMA_VERSION, TABLES
 from entrepot.model.value_sets import MEASUREMENT_UNITS, VALUE_SETS
@@ -50,8 +52,9 @@ def as_dict() -> dict:
                     {"parent": r.parent, "columns": list(r.columns)} for r in t.references
                 ],
                 "columns": [_column_dict(c, t) for c in t.columns],
+                "notes": list(t.notes),
             }
-            for t in TABLES.values()
+            for t in (*TABLES.values(), *CLAIMS_TABLES, SNDS_LINK)
         ],
         "value_sets": {
             name: {code: {"en": en, "fr": fr} for code, (en, fr) in vs.values.items()}
@@ -95,6 +98,7 @@ def _table_markdown(table: Table) -> list[str]:
         ]
     else:
         lines += [f"Key: `{', '.join(table.key)}`.", ""]
+    lines += [*(f"Note: {note}" for note in table.notes), *([""] if table.notes else [])]
     lines += [
         "| column | type | required | vocabulary / unit / range | origin | description | libellé |",
         "|---|---|---|---|---|---|---|",
@@ -118,13 +122,31 @@ def render_markdown() -> str:
         "Origins: `hospital_id` — in the hospital export only, replaced by the edge kit; "
         "`care` — exported by the hospital, sent as exported, validated at ingestion; "
         "`edge` — computed inside the hospital by the edge kit; "
-        "`warehouse` — assigned at ingestion.",
+        "`warehouse` — assigned at ingestion; "
+        "`snds` — read from a national SNDS extract by `entrepot snds import`.",
         "",
     ]
     for table in TABLES.values():
         if table is not IDENTITY:
             lines += _table_markdown(table)
     lines += _table_markdown(IDENTITY)
+    lines += [
+        "## SNDS claims tables",
+        "",
+        "Written by `entrepot snds import` from a national SNDS extract (decision 0004), in "
+        "the warehouse only. Every table follows one person, `beneficiary_id`.",
+        "",
+    ]
+    for table in CLAIMS_TABLES:
+        lines += _table_markdown(table)
+    lines += [
+        "## SNDS link table",
+        "",
+        "Written by `entrepot link`; a release carries it with the claims of the linked "
+        "beneficiaries only.",
+        "",
+        *_table_markdown(SNDS_LINK),
+    ]
     lines += ["## Value sets", ""]
     for name, vs in VALUE_SETS.items():
         lines += [f"### `{name}`", "", "| code | label | libellé |", "|---|---|---|"]

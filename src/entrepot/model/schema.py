@@ -8,6 +8,9 @@ column lives in:
 - the hospital export (CSV written by the hospital's own systems, identities included),
 - the package (what the edge kit sends: pseudonymised, values still as exported text),
 - the warehouse (typed, validated, loaded at ingestion, frozen in releases).
+
+Claims imported from the SNDS exist in the warehouse layer only: no hospital exports them
+and no edge kit touches them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class ColumnType(enum.StrEnum):
     CODE = "code"
     INTEGER = "integer"
     DECIMAL = "decimal"
+    #: Money in euros, kept exact (a decimal with cents, not a binary float).
+    AMOUNT = "amount"
     DATE = "date"
     BOOLEAN = "boolean"
 
@@ -40,6 +45,8 @@ class Origin(enum.StrEnum):
     EDGE = "edge"
     #: Assigned by the warehouse at ingestion (patient id, centre FINESS, package id).
     WAREHOUSE = "warehouse"
+    #: Read from a national SNDS extract by the SNDS import.
+    SNDS = "snds"
 
 
 class Layer(enum.StrEnum):
@@ -53,6 +60,7 @@ _LAYERS_OF_ORIGIN = {
     Origin.CARE: {Layer.EXPORT, Layer.PACKAGE, Layer.WAREHOUSE},
     Origin.EDGE: {Layer.PACKAGE, Layer.WAREHOUSE},
     Origin.WAREHOUSE: {Layer.WAREHOUSE},
+    Origin.SNDS: {Layer.WAREHOUSE},
 }
 
 

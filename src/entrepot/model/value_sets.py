@@ -195,6 +195,24 @@ VALUE_SETS: dict[str, ValueSet] = {
             inpatient=("inpatient stay (at least one night)", "hospitalisation complète"),
             day_case=("day case (no night)", "hospitalisation de jour"),
         ),
+        _vs(
+            "dispensing_kind",
+            pharmacy=("community pharmacy", "pharmacie de ville"),
+            retrocession=(
+                "hospital retrocession (hospital pharmacy to an outpatient)",
+                "rétrocession hospitalière",
+            ),
+        ),
+        _vs(
+            "link_method",
+            token=("trusted third party's NIR token", "jeton NIR du tiers de confiance"),
+            probabilistic=("probabilistic linkage", "chaînage probabiliste"),
+        ),
+        _vs(
+            "cause_of_death_role",
+            underlying=("underlying cause", "cause initiale"),
+            associated=("associated cause", "cause associée"),
+        ),
     ]
 }
 

@@ -7,11 +7,12 @@ ingestion does not need.
 
 from entrepot.store.errors import NothingToPublish, StoreBusy, StoreError, UnknownRelease
 from entrepot.store.home import Home
-from entrepot.store.state import CentreState, WorkingState
+from entrepot.store.state import CentreState, DatasetState, WorkingState
 from entrepot.store.working import WorkingStore
 
 __all__ = [
     "CentreState",
+    "DatasetState",
     "Home",
     "NothingToPublish",
     "StoreBusy",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from entrepot.store.atomic import make_dirs, remove_tree
@@ -103,6 +104,21 @@ def scratch(home: Home) -> Iterator[tuple[BaseBackend, Path]]:
     finally:
         connection.disconnect()
         remove_tree(folder)
+
+
+def arrow_batches(
+    connection: BaseBackend, expr: ibis.Table, rows: int = 256_000
+) -> pa.RecordBatchReader:
+    """The result of `expr` on a DuckDB connection (`scratch`'s) as a stream of Arrow
+    batches, never held whole.
+
+    Ibis's own `to_pyarrow_batches` calls a cursor method that the pinned DuckDB no longer
+    has; a relation still streams. The expression must not hold in-memory tables
+    (`ibis.memtable`), which only Ibis's execution path registers.
+    """
+    relation = connection.con.sql(connection.compile(expr))
+    reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+    return reader(rows)
 
 
 def _register(backend: str, connection: BaseBackend, view: str, paths: list[str]) -> ibis.Table:

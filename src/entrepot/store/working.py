@@ -1,12 +1,17 @@
-"""The working store: each centre's current data, replaced whole at each accepted package.
+"""The working store: each centre's current data, replaced whole at each accepted package,
+and the current version of each national dataset, replaced whole at each import.
 
 Layout under `home.working_dir`::
 
     state.json                          the commit point: current version of each centre,
-                                        packages of each centre, record of each package
+                                        packages of each centre, record of each package,
+                                        current version and record of each dataset
     centres/<finess>/<version>/         immutable: <table>.parquet of every clinical table
     packages/<package_id>/              quarantine.parquet, report.json, report.md
+    datasets/<name>/<version>/          immutable: <table>.parquet of a national dataset
+                                        ("snds", "linkage") and its _report/
     .staging-<finess>-<random>/         a version being prepared by the ingest
+    .staging-dataset-<name>-<random>/   a dataset version being prepared by an import
     .scratch-<random>/                  scratch work of `engine.scratch` (spill, temp files)
 
 Nothing outside `state.json` is ever modified in place: a commit prepares new directories
@@ -49,6 +54,10 @@ STAGING_PREFIX = ".staging-"
 SCRATCH_PREFIX = ".scratch-"
 #: Where the ingest puts a package's quarantine and reports inside a staging directory.
 PACKAGE_SUBDIR = "_package"
+#: The national datasets the working store keeps, each replaced whole by its import.
+DATASETS = ("snds", "linkage")
+#: Where an import puts its report and quarantine inside a dataset version.
+REPORT_SUBDIR = "_report"
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _VERSION = re.compile(r"v(\d+)")
@@ -72,6 +81,10 @@ class WorkingStore:
     @property
     def packages_dir(self) -> Path:
         return self.home.working_dir / "packages"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.home.working_dir / "datasets"
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -166,6 +179,83 @@ class WorkingStore:
         if previous is not None:
             remove_tree(centre_dir / previous.version)
 
+    # National datasets --------------------------------------------------------------------
+
+    def dataset_record(self, name: str) -> dict | None:
+        """The record committed with the dataset's current version, if it has one."""
+        dataset = self.state().datasets.get(_dataset(name))
+        return None if dataset is None else dataset.record
+
+    def dataset_dir(self, name: str) -> Path | None:
+        """The directory of the dataset's current version (tables and `_report/`), if any."""
+        dataset = self.state().datasets.get(_dataset(name))
+        return None if dataset is None else self.datasets_dir / name / dataset.version
+
+    def dataset_files(self, name: str) -> dict[str, Path]:
+        """The current Parquet file of each table of a dataset, by table name."""
+        directory = self.dataset_dir(name)
+        if directory is None:
+            return {}
+        return {path.stem: path for path in sorted(directory.glob("*.parquet"))}
+
+    def new_dataset_version(self, name: str) -> Path:
+        """A fresh, empty staging directory for a dataset's next version (lock required).
+
+        Fill it with `<table>.parquet` files and, optionally, a `_report/` directory, then
+        hand it to `commit_dataset`.
+        """
+        self._require_lock("new_dataset_version")
+        make_dirs(self.home.working_dir)
+        staging = self.home.working_dir / (
+            f"{STAGING_PREFIX}dataset-{_dataset(name)}-{uuid.uuid4().hex[:12]}"
+        )
+        staging.mkdir()
+        return staging
+
+    def commit_dataset(self, name: str, staging: Path, record: dict) -> str:
+        """Make `staging` the dataset's current data (lock required); return its version.
+
+        As for a centre, the replacement of `state.json` is the single commit point; the
+        superseded version is deleted only after it.
+        """
+        self._require_lock("commit_dataset")
+        staging = self._checked_dataset_staging(_dataset(name), staging)
+        _check_serialisable(record)
+        state = self.state()
+        previous = state.datasets.get(name)
+        dataset_dir = self.datasets_dir / name
+        version = _next_version(dataset_dir, previous.version if previous else None)
+        new_state = state.with_dataset(name, version, record)
+
+        fsync_tree(staging)
+        make_dirs(dataset_dir)
+        rename_durably(staging, dataset_dir / version)
+        # The commit point.
+        write_json_atomically(self.state_path, new_state.to_json())
+        if previous is not None:
+            remove_tree(dataset_dir / previous.version)
+        return version
+
+    def _checked_dataset_staging(self, name: str, staging: Path) -> Path:
+        staging = Path(staging).absolute()
+        if (
+            staging.parent != self.home.working_dir
+            or not staging.name.startswith(f"{STAGING_PREFIX}dataset-{name}-")
+            or not staging.is_dir()
+        ):
+            raise ValueError(f"{staging} is not a staging directory made by new_dataset_version")
+        unexpected = sorted(
+            entry.name
+            for entry in staging.iterdir()
+            if not (entry.name == REPORT_SUBDIR and entry.is_dir())
+            and not (
+                entry.suffix == ".parquet" and entry.is_file() and _SAFE_NAME.fullmatch(entry.stem)
+            )
+        )
+        if unexpected:
+            raise ValueError(f"unexpected entries in {staging}: {', '.join(unexpected)}")
+        return staging
+
     def _centre_files(self, state: WorkingState, finess: str) -> dict[str, Path]:
         centre = state.centres.get(finess)
         if centre is None:
@@ -203,18 +293,20 @@ class WorkingStore:
         # then means damage, and the sweep must not read it as "nothing is committed".
         if self.state_path.exists():
             return
-        if self.centres_dir.exists() and any(self.centres_dir.iterdir()):
-            raise StoreError(
-                f"{self.state_path} is missing but {self.centres_dir} holds data: "
-                "restore the state file before using this working store"
-            )
+        for data_dir in (self.centres_dir, self.datasets_dir):
+            if data_dir.exists() and any(data_dir.iterdir()):
+                raise StoreError(
+                    f"{self.state_path} is missing but {data_dir} holds data: "
+                    "restore the state file before using this working store"
+                )
         make_dirs(self.home.working_dir)
         write_json_atomically(self.state_path, WorkingState().to_json())
 
     def _sweep(self) -> None:
         """Remove whatever the committed state does not name: staging directories (of
-        centre versions and of releases), scratch spill directories, a half-written state
-        file, versions and packages that a crash left before or after the commit point."""
+        centre and dataset versions and of releases), scratch spill directories, a
+        half-written state file, versions and packages that a crash left before or after
+        the commit point."""
         state = self.state()
         for entry in _children(self.home.working_dir):
             if entry.name.startswith((STAGING_PREFIX, SCRATCH_PREFIX)):
@@ -230,6 +322,13 @@ class WorkingStore:
         for package_dir in _children(self.packages_dir):
             if package_dir.name not in state.packages:
                 remove_tree(package_dir)
+        for dataset_dir in _children(self.datasets_dir):
+            current = state.datasets.get(dataset_dir.name)
+            for version_dir in _children(dataset_dir):
+                if current is None or version_dir.name != current.version:
+                    remove_tree(version_dir)
+            if current is None:
+                remove_tree(dataset_dir)
         for entry in _children(self.home.releases_dir):
             if entry.name.startswith(STAGING_PREFIX):
                 remove_tree(entry)
@@ -237,6 +336,12 @@ class WorkingStore:
 
 def _children(directory: Path) -> list[Path]:
     return sorted(directory.iterdir()) if directory.is_dir() else []
+
+
+def _dataset(name: str) -> str:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
+    return name
 
 
 def _checked(what: str, name: str) -> str:

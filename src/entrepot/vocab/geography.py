@@ -82,3 +82,24 @@ def departement_from_postcode(postcode: str) -> str | None:
 DEPARTEMENT = EnumeratedCodeSystem(
     "departement", "French département (INSEE code)", load=_load, clean=_clean
 )
+
+
+def _clean_snds(raw: str) -> str:
+    code = WHITESPACE.sub("", raw).upper()
+    return code.zfill(3) if len(code) < 3 else code
+
+
+def _load_snds() -> dict[str, Labels]:
+    return {
+        _clean_snds(row["GEO_DPT_COD"]): Labels(row["GEO_DPT_LIB"], row["GEO_DPT_LIB"])
+        for row in read_rows("snds/IR_DPT_V.csv")
+    }
+
+
+#: Residence codes as the SNDS writes them (``075``, ``02A``, ``971``, ``999`` unknown,
+#: ``991`` abroad): every ``IR_DPT_V`` code. Those that are a département become one with
+#: ``DEPARTEMENT.normalise``; the others (unknown, abroad, military) have no warehouse
+#: département.
+SNDS_DEPARTEMENT = EnumeratedCodeSystem(
+    "snds_departement", "Residence code of the SNDS (IR_DPT_V)", load=_load_snds, clean=_clean_snds
+)
