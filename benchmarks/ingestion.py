@@ -18,13 +18,10 @@ import csv
 import datetime as dt
 import platform
 import shutil
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.peak import MARKER
+from benchmarks.peak import run_child
 from benchmarks.report import machine_description, write_section
 from entrepot.edge.keys import create_ttp_key, init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
@@ -49,29 +46,6 @@ for path, encoding, separator in (line.split("\\t") for line in sys.argv[1:]):
     rows += con.execute("SELECT count(*) FROM read_parquet(?)", [target]).fetchone()[0]
 print(rows)
 """
-
-
-@dataclass
-class Measure:
-    seconds: float
-    peak_mb: float
-    output: str
-
-
-def _child(args: list[str]) -> Measure:
-    """Run `python <args>` in a child process that reports its own peak memory."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.peak", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 3):  # 3: loaded, with rows quarantined
-        raise RuntimeError(f"{args[:3]} failed:\n{done.stdout}\n{done.stderr}")
-    peak_kb = int(done.stderr.rsplit(MARKER, 1)[1].split()[0])
-    return Measure(seconds, peak_kb / 1024, done.stdout)
 
 
 def _copy_inputs(exports: Path) -> list[str]:
@@ -106,9 +80,9 @@ def run_size(patients: int, centres: int, seed: int) -> dict:
         package_rows += sum(summary.rows.values()) + summary.malformed_lines
     edge_seconds = time.perf_counter() - started
 
-    copy = _child(["-c", _DUCKDB_COPY, *_copy_inputs(exports)])
+    copy = run_child(["-c", _DUCKDB_COPY, *_copy_inputs(exports)])
     copied_rows = int(copy.output.strip())
-    ingest = _child(
+    ingest = run_child(
         ["-m", "entrepot.cli.main", "ingest", *map(str, sorted(packages.iterdir())),
          "--home", str(home.root)]
     )  # fmt: skip

@@ -9,9 +9,35 @@ from __future__ import annotations
 import atexit
 import resource
 import runpy
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
 
 MARKER = "PEAK_RSS_KB="
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def run_child(args: list[str]) -> Measure:
+    """Run `python <args>` in a child process that reports its own peak memory."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.peak", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 3):  # 3: done, with rows quarantined
+        raise RuntimeError(f"{args[:3]} failed:\n{done.stdout}\n{done.stderr}")
+    peak_kb = int(done.stderr.rsplit(MARKER, 1)[1].split()[0])
+    return Measure(seconds, peak_kb / 1024, done.stdout)
 
 
 def _report() -> None:

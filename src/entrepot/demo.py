@@ -1,4 +1,5 @@
-"""The demonstration run: synthetic hospitals → edge kit → ingestion → release → summary.
+"""The demonstration run: synthetic hospitals → edge kit → ingestion → synthetic SNDS →
+SNDS import → linkage → release → summary.
 
 Each step calls the same functions as the command line; nothing here is demo-only logic
 but the choice of sizes and folders. Secrets are generated into the demo folder, which
@@ -18,8 +19,12 @@ import pandas as pd
 from entrepot.edge.keys import create_ttp_key, init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
 from entrepot.ingest import ingest_package, register_centre
+from entrepot.linkage.warehouse import link_warehouse
+from entrepot.snds import import_extract
 from entrepot.store import Home, engine, release
 from entrepot.synth import generate_hospitals
+from entrepot.synth.snds import generate_snds
+from entrepot.synthetic_truth import linkage_truth
 
 #: progress(step, done, total)
 Progress = Callable[[str, int, int], None]
@@ -42,6 +47,10 @@ class DemoFolders:
         return self.root / "packages"
 
     @property
+    def snds_extract(self) -> Path:
+        return self.root / "snds-extract"
+
+    @property
     def home(self) -> Home:
         return Home(self.root / "warehouse")
 
@@ -53,6 +62,10 @@ class DemoSummary:
     quarantined_by_reason: Counter[str] = field(default_factory=Counter)
     rows_in: int = 0
     rows_loaded: int = 0
+    #: The SNDS import's counts by table (read, loaded, excluded, quarantined).
+    snds_import: dict = field(default_factory=dict)
+    #: The linkage report, with its evaluation against the synthetic ground truth.
+    linkage: dict = field(default_factory=dict)
 
 
 def run_demo(
@@ -100,6 +113,8 @@ def run_demo(
         rows_loaded += sum(f.rows_loaded for f in result.report.files.values())
     report("ingest the packages", len(packages), len(packages))
 
+    snds_import, linkage = _snds_and_linkage(folders, ttp_key, seed, report)
+
     manifest = release.publish(
         folders.home, progress=lambda table, done, total: report(f"publish {table}", done, total)
     )
@@ -109,7 +124,39 @@ def run_demo(
         quarantined_by_reason=summary_reasons,
         rows_in=rows_in,
         rows_loaded=rows_loaded,
+        snds_import=snds_import,
+        linkage=linkage,
     )
+
+
+def _snds_and_linkage(
+    folders: DemoFolders, ttp_key: Path, seed: int, report: Progress
+) -> tuple[dict, dict]:
+    """A synthetic SNDS extract holding the demo's patients, imported, then linked.
+
+    The demo holds the centres' keys, so it can also score the linkage against the
+    generator's ground truth (a real warehouse cannot: that is the point of the keys).
+    """
+    generate_snds(
+        folders.exports,
+        folders.snds_extract,
+        seed=seed,
+        ttp_key_path=ttp_key,
+        progress=lambda done, total: report("synthetic SNDS extract", done, total),
+    )
+    steps = 0
+
+    def step(name: str, label: str) -> None:
+        nonlocal steps
+        steps += 1
+        report(label, steps, steps + 1)
+
+    imported = import_extract(folders.home, folders.snds_extract, lambda s: step(s, "SNDS import"))
+    truth = linkage_truth(folders.snds_extract / "ground_truth" / "linkage.csv", folders.secrets)
+    steps = 0
+    linked = link_warehouse(folders.home, truth=truth, progress=lambda s: step(s, "SNDS linkage"))
+    assert imported.report is not None
+    return imported.report.as_dict(), {**linked.result.report, "evaluation": linked.evaluation}
 
 
 def patients_by_centre_and_cancer(home: Home, release_id: str | None = None) -> pd.DataFrame:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from entrepot.cli import centre, demo, release, synth
+from entrepot.cli import centre, demo, release, snds, synth
 from entrepot.cli.dictionary import write_dictionary
 from entrepot.cli.ingest import ingest
+from entrepot.cli.link import link
 
 app = typer.Typer(
     name="entrepot",
@@ -14,12 +15,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(synth.app, name="synth", help="Synthetic hospitals (and later SNDS extracts).")
+app.add_typer(synth.app, name="synth", help="Synthetic hospitals and SNDS extracts.")
 app.add_typer(
     centre.app, name="centre", help="The edge kit, run inside a hospital; centre registry."
 )
 app.add_typer(release.app, name="release", help="Immutable, versioned releases.")
+app.add_typer(snds.app, name="snds", help="National SNDS extracts: import the claims.")
 app.command("ingest")(ingest)
+app.command("link")(link)
 app.command("demo")(demo.demo)
 app.command("dictionary")(write_dictionary)
 

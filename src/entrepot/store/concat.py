@@ -33,12 +33,14 @@ def concatenate(
     release_dir: Path,
     table_name: str,
     on_rows: Callable[[int], None],
+    keep: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
 ) -> tuple[ReleaseFile, ...]:
     """Write the rows of `sources` to `release_dir/<table_name>/part-NNNNN.parquet`.
 
     Rows are cast to `schema` (the model's warehouse schema), so every release has the
     declared types whatever wrote the centres' files; an empty table still gets one file,
-    which carries the schema. `on_rows` is told how many rows each written batch held.
+    which carries the schema. `on_rows` is told how many rows each written batch held;
+    `keep`, if given, filters each batch (the rows of linked beneficiaries only, say).
     """
     for source in sources:
         _check_columns(source, schema)
@@ -51,6 +53,8 @@ def concatenate(
     files: list[ReleaseFile] = []
     part: _Part | None = None
     for batch in batches:
+        if keep is not None:
+            batch = keep(batch)
         if batch.num_rows == 0:
             continue
         if part is None or part.rows >= ROWS_PER_FILE:

@@ -16,3 +16,7 @@ class UnknownRelease(StoreError):
 
 class NothingToPublish(StoreError):
     """The working store is empty, or unchanged since the last release."""
+
+
+class StaleLinkage(StoreError):
+    """The SNDS links were computed on other data than the working store's current data."""

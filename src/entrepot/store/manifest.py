@@ -4,10 +4,10 @@ that let anyone verify, years later, that its files are the ones published."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from entrepot.store.state import CentreState
+from entrepot.store.state import CentreState, DatasetState
 
 MANIFEST_NAME = "manifest.json"
 
@@ -60,6 +60,8 @@ class ReleaseManifest:
     tables: dict[str, ReleaseTable]
     packages: dict[str, ReleasePackage]
     centres: dict[str, CentreState]
+    #: The national datasets the release carries ("snds", "linkage"): version and record.
+    datasets: dict[str, DatasetState] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -85,6 +87,10 @@ class ReleaseManifest:
             "packages": {
                 package_id: {"centre": package.centre, "record": package.record}
                 for package_id, package in self.packages.items()
+            },
+            "datasets": {
+                name: {"version": dataset.version, "record": dataset.record}
+                for name, dataset in sorted(self.datasets.items())
             },
             "centres": {
                 finess: {"version": centre.version, "packages": list(centre.packages)}
@@ -114,5 +120,10 @@ class ReleaseManifest:
             centres={
                 finess: CentreState(centre["version"], tuple(centre["packages"]))
                 for finess, centre in data["centres"].items()
+            },
+            # Releases published before the SNDS linkage have no datasets.
+            datasets={
+                name: DatasetState(dataset["version"], dataset["record"])
+                for name, dataset in data.get("datasets", {}).items()
             },
         )
