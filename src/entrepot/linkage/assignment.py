@@ -1,9 +1,11 @@
 """One-to-one assignment of the accepted pairs: a patient links to at most one
 beneficiary, a beneficiary to at most one patient.
 
-Greedy, best pair first: the pair with the highest probability is linked, both its
-people leave, and so on. Ties are broken by patient id then beneficiary id, so the
-result never depends on the order the engine returned rows in.
+Greedy, best pair first: the pair with the highest match weight is linked, both its
+people leave, and so on. The weight, not the probability: strong pairs all have a
+probability of 0.9999…, which stops telling a very strong pair from a merely strong one.
+Ties are broken by patient id then beneficiary id, so the result never depends on the
+order the engine returned rows in.
 
 Splink's `cluster_using_single_best_links` reaches the same links (mutually best pairs,
 iterated), but it clusters every record of both datasets on the engine, once per
@@ -29,10 +31,12 @@ class Assignment:
 
 
 def one_to_one(accepted: pa.Table) -> Assignment:
-    """Links from `accepted` (`patient_id, beneficiary_id, match_probability`)."""
+    """Links from `accepted` (`patient_id, beneficiary_id, match_probability`, and
+    `match_weight`, which orders the pairs; the probability does when it is absent)."""
+    strength = "match_weight" if "match_weight" in accepted.column_names else "match_probability"
     ordered = accepted.sort_by(
         [
-            ("match_probability", "descending"),
+            (strength, "descending"),
             ("patient_id", "ascending"),
             ("beneficiary_id", "ascending"),
         ]

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 
 UNIQUE_ID = "unique_id"
 STAY_KEYS = "stay_keys"
+#: The same keys without the padding: stays admitted on the very same day.
+EXACT_STAY_KEYS = "exact_stay_keys"
 STAY_COUNT = "hospital_stays"
 ANCHOR_STAY = "anchor_stay"
 
@@ -30,7 +32,8 @@ def hospital_records(people: pa.Table, stays: pa.Table) -> pa.Table:
     and weighs nothing."""
     stays = stays.filter(pc.is_in(stays["patient_id"], people["patient_id"]))
     keys = _keys(stays, "patient_id", offsets=(-1, 0, 1))
-    records = _records(people, "patient_id", keys, _anchors(stays, "patient_id"))
+    exact = _keys(stays, "patient_id", offsets=(0,))
+    records = _records(people, "patient_id", keys, exact, _anchors(stays, "patient_id"))
     distinct = stays.group_by(["patient_id", "finess", "admission_date"]).aggregate([])
     counts = distinct.group_by("patient_id").aggregate([([], "count_all")])
     count = pc.take(counts["count_all"], pc.index_in(records[UNIQUE_ID], counts["patient_id"]))
@@ -44,9 +47,10 @@ def snds_records(people: pa.Table, stays: pa.Table, centres: pa.Array) -> pa.Tab
     admitted, so "no stay at the centre" is evidence against the pair."""
     stays = stays.filter(pc.is_in(stays["finess"], centres))
     keys = _keys(stays, "beneficiary_id", offsets=(0,))
-    records = _records(people, "beneficiary_id", keys, _anchors(stays, "beneficiary_id"))
-    filled = pc.fill_null(records[STAY_KEYS], pa.scalar([], _KEYS))
-    records = records.set_column(records.schema.get_field_index(STAY_KEYS), STAY_KEYS, filled)
+    records = _records(people, "beneficiary_id", keys, keys, _anchors(stays, "beneficiary_id"))
+    for column in (STAY_KEYS, EXACT_STAY_KEYS):
+        filled = pc.fill_null(records[column], pa.scalar([], _KEYS))
+        records = records.set_column(records.schema.get_field_index(column), column, filled)
     # Both sides need the same columns; only the hospital's count is ever read.
     return records.append_column(STAY_COUNT, pa.nulls(records.num_rows, pa.int32()))
 
@@ -97,11 +101,14 @@ def _anchors(stays: pa.Table, id_column: str) -> pa.Table:
     return pa.table({id_column: grouped[id_column], ANCHOR_STAY: anchor})
 
 
-def _records(people: pa.Table, id_column: str, keys: pa.Table, anchors: pa.Table) -> pa.Table:
+def _records(
+    people: pa.Table, id_column: str, keys: pa.Table, exact: pa.Table, anchors: pa.Table
+) -> pa.Table:
     people = people.sort_by(id_column)
     ids = people[id_column]
     # Looked up by position: Arrow's joins do not carry list columns.
     stay_keys = pc.take(keys[STAY_KEYS], pc.index_in(ids, keys[id_column]))
+    exact_keys = pc.take(exact[STAY_KEYS], pc.index_in(ids, exact[id_column]))
     anchor = pc.take(anchors[ANCHOR_STAY], pc.index_in(ids, anchors[id_column]))
     return pa.table(
         {
@@ -114,6 +121,7 @@ def _records(people: pa.Table, id_column: str, keys: pa.Table, anchors: pa.Table
             "departement": people["departement"],
             "death_day": _day(people["death_date"]),
             STAY_KEYS: stay_keys.cast(_KEYS),
+            EXACT_STAY_KEYS: exact_keys.cast(_KEYS),
             ANCHOR_STAY: anchor,
         }
     )

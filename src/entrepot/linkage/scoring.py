@@ -21,7 +21,8 @@ from entrepot.linkage.training import levels, train
 
 @dataclass(frozen=True)
 class Scores:
-    #: `patient_id, beneficiary_id, match_probability` of pairs at or above threshold.
+    #: `patient_id, beneficiary_id, match_probability, match_weight` of pairs at or above
+    #: threshold.
     accepted: pa.Table
     #: Patients blocking found at least one candidate for.
     with_candidates: pa.Array
@@ -99,7 +100,7 @@ _BENEFICIARY = (
 def _accepted(predictions, threshold: float) -> pa.Table:
     sql = f"""
         select {_PATIENT} as patient_id, {_BENEFICIARY} as beneficiary_id,
-               match_probability
+               match_probability, match_weight
         from {{this}}
         where match_probability >= {float(threshold)!r}
     """

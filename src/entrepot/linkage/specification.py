@@ -14,7 +14,13 @@ from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.comparison_library import CustomComparison
 
-from entrepot.linkage.records import ANCHOR_STAY, STAY_COUNT, STAY_KEYS, UNIQUE_ID
+from entrepot.linkage.records import (
+    ANCHOR_STAY,
+    EXACT_STAY_KEYS,
+    STAY_COUNT,
+    STAY_KEYS,
+    UNIQUE_ID,
+)
 
 #: Dataset names; Splink puts the alphabetically first on the left of each pair.
 HOSPITAL = "hospital"
@@ -81,6 +87,12 @@ def comparisons() -> list[CustomComparison]:
     stays = CustomComparison(
         [
             cll.NullLevel(STAY_KEYS),
+            # Most true pairs share several stays on the very same day; two patients of one
+            # centre on the same cycle of treatment a day apart share them only within a
+            # day of each other. Without this level the two look alike to the model.
+            cll.ArrayIntersectLevel(EXACT_STAY_KEYS, min_intersection=3).configure(
+                label_for_charts="3 or more stays on the same day"
+            ),
             shared[3],
             shared[2],
             # One shared stay says much more when it is all the hospital knows of the

@@ -1,5 +1,8 @@
 """The centre's hospital stays, derived from the treatments (the PMSI side of the care).
 
+- Diagnosis: the biopsy or work-up that establishes the cancer, a few days before the
+  diagnosis date — a day case, or a short inpatient stay for a bronchoscopy or a
+  diagnostic laparoscopy. Nearly every patient a cancer centre treats has one.
 - Surgery: an inpatient stay (breast-conserving surgery is often a day case).
 - Intravenous regimens: one day-case session per cycle, from the start to the end of the
   treatment (capped, see `calibration.MAX_SESSIONS_PER_TREATMENT`); oral drugs have none.
@@ -16,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from entrepot.synth import calibration as cal
-from entrepot.synth.cohort import Arrays
+from entrepot.synth.cohort import LUNG, OVARY, Arrays
 from entrepot.synth.regimens import KINDS, SESSION_DAYS
-from entrepot.synth.sampling import NEVER, uniform_days
+from entrepot.synth.sampling import NEVER, day, uniform_days
 
 _LENGTH_OF_STAY = {  # CCAM prefix -> (min, max) nights
     "QEFA": (1, 4),
@@ -37,6 +40,7 @@ def stays(rng: np.random.Generator, treatments: Arrays, tumours: Arrays, course:
     last_news = course["last_news"]
     patient_of = tumours["patient"]
     parts = [
+        _diagnostic_work_up(rng, tumours),
         _surgery(rng, treatments),
         _sessions(treatments, patient_of, last_news),
         _radiotherapy_preparation(treatments),
@@ -71,6 +75,23 @@ def stays(rng: np.random.Generator, treatments: Arrays, tumours: Arrays, course:
         "admission": admission[distinct],
         "discharge": discharge[distinct],
     }
+
+
+_FIRST_DAY = day(f"{cal.FIRST_DIAGNOSIS_YEAR}-01-01")
+#: Share of diagnostic work-ups done as a short inpatient stay rather than a day case.
+_WORK_UP_INPATIENT = {LUNG: 0.5, OVARY: 0.4}
+
+
+def _diagnostic_work_up(rng: np.random.Generator, tumours: Arrays) -> tuple[np.ndarray, ...]:
+    n = len(tumours["dx"])
+    inpatient_share = np.zeros(n)
+    for cancer, share in _WORK_UP_INPATIENT.items():
+        inpatient_share[tumours["cancer"] == cancer] = share
+    inpatient = rng.random(n) < inpatient_share
+    # Never before the data's first year: the PMSI extract starts then too.
+    admission = np.maximum(tumours["dx"] - uniform_days(rng, 0, 3, n), _FIRST_DAY)
+    discharge = admission + np.where(inpatient, uniform_days(rng, 1, 3, n), 0)
+    return np.arange(n), inpatient, admission, discharge
 
 
 def _surgery(rng: np.random.Generator, t: Arrays) -> tuple[np.ndarray, ...]:
