@@ -1,8 +1,10 @@
-"""The whole path on synthetic hospitals, checked against what only the generator knows.
+"""The whole path on synthetic hospitals and SNDS, checked against what only the
+generators know.
 
 One demo run (small) is shared by the module: no identity anywhere in the warehouse,
 every injected fault quarantined for its reason and nothing else quarantined, every count
-adding up, and centre codes that only their own centre can turn back.
+adding up, centre codes that only their own centre can turn back, links that are right,
+and a release that carries the claims of linked patients only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import pytest
 
 from entrepot.demo import DemoFolders, run_demo
 from entrepot.edge import UnknownCode, reidentify
-from entrepot.store import WorkingStore, release
+from entrepot.linkage.warehouse import LinkageRefused, link_warehouse
+from entrepot.model import CLAIMS_TABLES, CLINICAL_TABLES
+from entrepot.store import Home, StaleLinkage, WorkingStore, engine, release
 from tests.support.identities import read_identities, scan_for_identities
 
 #: What the ingestion must say for each fault the generator injects.
@@ -89,7 +93,8 @@ def test_every_row_is_accounted_for(demo):
             assert count["rows_in"] == count["rows_loaded"] + count["rows_quarantined"]
             loaded[count["table"]] += count["rows_loaded"]
     manifest = release.load(folders.home, summary.release_id)
-    assert {name: table.rows for name, table in manifest.tables.items()} == dict(loaded)
+    clinical = {t.name for t in CLINICAL_TABLES}
+    assert {n: t.rows for n, t in manifest.tables.items() if n in clinical} == dict(loaded)
     assert summary.rows_in == summary.rows_loaded + sum(summary.quarantined_by_reason.values())
 
 
@@ -110,3 +115,45 @@ def test_only_the_patient_s_own_centre_can_turn_a_centre_code_back(demo):
     assert ipp.encode() in identity
     with pytest.raises(UnknownCode):
         reidentify(first["centre_code"], folders.secrets / other["centre_finess"])
+
+
+def test_the_linkage_finds_the_right_beneficiaries(demo):
+    _, summary = demo
+    evaluation = summary.linkage["evaluation"]
+    assert evaluation["linkage"]["precision"] >= 0.99
+    assert evaluation["linkage"]["recall"] >= 0.98
+    assert evaluation["linkage"]["recall"] > evaluation["deterministic_baseline"]["recall"]
+    assert summary.linkage["by_method"]["token"] > 0
+    assert summary.linkage["linked"] + summary.linkage["unlinked"] == summary.linkage["patients"]
+
+
+def test_the_release_carries_the_links_and_the_claims_of_linked_patients_only(demo):
+    folders, summary = demo
+    tables = engine.open_release(folders.home, summary.release_id)
+    links = tables["snds_link"].to_pyarrow()
+    assert links.num_rows == summary.linkage["linked"]
+    linked = set(links["beneficiary_id"].to_pylist())
+    for table in CLAIMS_TABLES:
+        beneficiaries = set(tables[table.name].beneficiary_id.to_pyarrow().to_pylist())
+        assert beneficiaries <= linked, table.name
+    stays = tables["hospital_stay"].count().to_pyarrow().as_py()
+    assert 0 < stays < summary.snds_import["tables"]["hospital_stay"]
+
+
+def test_links_older_than_the_data_are_not_published(demo, tmp_path):
+    folders, _ = demo
+    store = WorkingStore(folders.home)
+    state = store.state()
+    # A new SNDS version (as a re-import would make) leaves the links behind.
+    with store.lock():
+        staging = store.new_dataset_version("snds")
+        for name, path in store.dataset_files("snds").items():
+            (staging / f"{name}.parquet").write_bytes(path.read_bytes())
+        store.commit_dataset("snds", staging, state.datasets["snds"].record)
+    with pytest.raises(StaleLinkage, match="entrepot link"):
+        release.publish(folders.home)
+
+
+def test_linking_an_empty_warehouse_says_what_to_run_first(tmp_path):
+    with pytest.raises(LinkageRefused, match="ingest a package first"):
+        link_warehouse(Home(tmp_path / "empty"))

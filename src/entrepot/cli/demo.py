@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from entrepot.cli.common import console, new_progress
+from entrepot.cli.link import print_linkage
 from entrepot.demo import run_demo
 
 
@@ -24,7 +25,8 @@ def demo(
         bool, typer.Option("--no-serve", help="Stop after the release, without any server")
     ] = False,
 ) -> None:
-    """Synthetic hospitals → pseudonymisation → ingestion → release, then a summary."""
+    """Synthetic hospitals → pseudonymisation → ingestion → synthetic SNDS → import →
+    linkage → release, then a summary."""
     started = time.monotonic()
     with new_progress() as progress:
         tasks: dict[str, int] = {}
@@ -56,6 +58,13 @@ def demo(
         f"{summary.rows_in - summary.rows_loaded:,} quarantined with a reason "
         f"— {time.monotonic() - started:.0f} s"
     )
+    imported = summary.snds_import
+    console.print(
+        f"SNDS extract: {sum(f['rows_read'] for f in imported['files'].values()):,} rows read "
+        f"in {len(imported['files'])} files; claims loaded: "
+        + ", ".join(f"{table} {rows:,}" for table, rows in imported["tables"].items())
+    )
+    print_linkage(summary.linkage, summary.linkage.get("evaluation"))
     console.print(f"warehouse home: {folder / 'warehouse'}  (try: entrepot release show --home …)")
     console.print("demo logins: none yet — governance and the API arrive with a later issue")
     if not no_serve:

@@ -13,6 +13,7 @@ import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.comparison_library import CustomComparison
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from entrepot.linkage.records import (
     ANCHOR_STAY,
@@ -29,6 +30,35 @@ SNDS = "snds"
 #: Death dates this many days apart still agree (registries and hospitals differ by a
 #: few days: death at night, date of the certificate, of the report).
 DEATH_DATE_TOLERANCE_DAYS = 7
+
+
+#: Share of the patient's stays found on the SNDS side that makes a strong stays level:
+#: a true pair misses a few (stays absent from the PMSI, excluded by its cleaning), a
+#: look-alike treated at the same centre shares a handful by coincidence out of dozens.
+MOST_STAYS = 0.5
+
+
+class MostStaysLevel(ComparisonLevelCreator):
+    """At least `count` stays shared, and at least `MOST_STAYS` of the patient's stays.
+
+    Splink has no level comparing an intersection with a column, so the SQL is written
+    here for each dialect (the one place where the two engines are spelt differently).
+    """
+
+    def __init__(self, column: str, count: int, label: str) -> None:
+        self.column, self.count, self.label = column, count, label
+
+    def create_sql(self, sql_dialect) -> str:
+        left, right = f"{self.column}_l", f"{self.column}_r"
+        if sql_dialect.sqlglot_dialect == "spark":
+            shared = f"size(array_intersect({left}, {right}))"
+        else:
+            shared = f"len(list_intersect({left}, {right}))"
+        patient_stays = f"coalesce({STAY_COUNT}_l, {STAY_COUNT}_r)"
+        return f"{shared} >= {self.count} and {shared} >= {MOST_STAYS} * {patient_stays}"
+
+    def create_label_for_charts(self) -> str:
+        return self.label
 
 
 def _exact(column: str, label: str) -> CustomComparison:
@@ -87,6 +117,8 @@ def comparisons() -> list[CustomComparison]:
     stays = CustomComparison(
         [
             cll.NullLevel(STAY_KEYS),
+            MostStaysLevel(EXACT_STAY_KEYS, 3, "most of the patient's stays, on the same day"),
+            MostStaysLevel(STAY_KEYS, 3, "most of the patient's stays, within a day"),
             # Most true pairs share several stays on the very same day; two patients of one
             # centre on the same cycle of treatment a day apart share them only within a
             # day of each other. Without this level the two look alike to the model.

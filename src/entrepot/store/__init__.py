@@ -5,7 +5,13 @@
 ingestion does not need.
 """
 
-from entrepot.store.errors import NothingToPublish, StoreBusy, StoreError, UnknownRelease
+from entrepot.store.errors import (
+    NothingToPublish,
+    StaleLinkage,
+    StoreBusy,
+    StoreError,
+    UnknownRelease,
+)
 from entrepot.store.home import Home
 from entrepot.store.state import CentreState, DatasetState, WorkingState
 from entrepot.store.working import WorkingStore
@@ -15,6 +21,7 @@ __all__ = [
     "DatasetState",
     "Home",
     "NothingToPublish",
+    "StaleLinkage",
     "StoreBusy",
     "StoreError",
     "UnknownRelease",
