@@ -14,7 +14,9 @@ from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from entrepot.cli.main import app
 from entrepot.demo import DemoFolders, run_demo
 from entrepot.edge import UnknownCode, reidentify
 from entrepot.linkage.warehouse import LinkageRefused, link_warehouse
@@ -138,6 +140,26 @@ def test_the_release_carries_the_links_and_the_claims_of_linked_patients_only(de
         assert beneficiaries <= linked, table.name
     stays = tables["hospital_stay"].count().to_pyarrow().as_py()
     assert 0 < stays < summary.snds_import["tables"]["hospital_stay"]
+
+
+def test_the_link_command_reports_by_centre_and_against_the_truth(demo):
+    folders, summary = demo
+    result = CliRunner().invoke(
+        app,
+        [
+            "link",
+            "--home",
+            str(folders.home.root),
+            "--truth",
+            str(folders.snds_extract / "ground_truth" / "linkage.csv"),
+            "--centre-keys",
+            str(folders.secrets),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Linkage: {summary.linkage['linked']:,} of" in result.output
+    assert "linkage vs ground truth: precision" in result.output
+    assert "deterministic baseline vs ground truth" in result.output
 
 
 def test_links_older_than_the_data_are_not_published(demo, tmp_path):
