@@ -153,6 +153,8 @@ def _spark_session() -> SparkSession:
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
+        # Its progress bars would write over the command line's own (`entrepot link`).
+        .config("spark.ui.showConsoleProgress", "false")
         # The default 200 shuffle partitions is meant for clusters; locally it only
         # multiplies tiny tasks.
         .config("spark.sql.shuffle.partitions", "4")
