@@ -10,8 +10,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from entrepot.store import DatasetState, Home, StoreError, WorkingState, WorkingStore
-from entrepot.store import working as working_module
-from tests.unit.test_store_working import CENTRE, SimulatedCrash, commit, current_patients, tree
+from tests.unit.test_store_working import (
+    CENTRE,
+    SimulatedCrash,
+    commit,
+    crash_at_step,
+    current_patients,
+    tree,
+)
 
 
 @pytest.fixture
@@ -107,22 +113,7 @@ def test_a_crash_at_any_step_leaves_the_old_dataset_or_the_new_one(
     store, monkeypatch, crash_before
 ):
     commit_dataset(store, "snds", "d1", "a")
-    steps_done = 0
-
-    def step(name: str):
-        real = getattr(working_module, name)
-
-        def run(*args, **kwargs):
-            nonlocal steps_done
-            if steps_done == crash_before:
-                raise SimulatedCrash(name)
-            steps_done += 1
-            return real(*args, **kwargs)
-
-        return run
-
-    for name in set(COMMIT_STEPS):
-        monkeypatch.setattr(working_module, name, step(name))
+    crash_at_step(monkeypatch, COMMIT_STEPS, crash_before)
     try:
         commit_dataset(store, "snds", "d2", "b")
     except SimulatedCrash:

@@ -162,6 +162,27 @@ class SimulatedCrash(BaseException):
     """Raised where the process would have died (BaseException: nothing may catch it)."""
 
 
+def crash_at_step(monkeypatch: pytest.MonkeyPatch, steps: tuple[str, ...], crash_before: int):
+    """Make the working store's file-system `steps` raise `SimulatedCrash` once
+    `crash_before` of them (counted in call order) have run."""
+    steps_done = 0
+
+    def step(name: str):
+        real = getattr(working_module, name)
+
+        def run(*args, **kwargs):
+            nonlocal steps_done
+            if steps_done == crash_before:
+                raise SimulatedCrash(name)
+            steps_done += 1
+            return real(*args, **kwargs)
+
+        return run
+
+    for name in set(steps):
+        monkeypatch.setattr(working_module, name, step(name))
+
+
 #: The file-system steps of a commit that replaces a version, in order.
 COMMIT_STEPS = (
     "fsync_tree",  # the staged files
@@ -179,22 +200,7 @@ def test_a_crash_at_any_step_leaves_the_old_state_or_the_new_one_whole(
 ) -> None:
     commit(store, CENTRE, "P1", "a", "b")
     old_state = store.state()
-    steps_done = 0
-
-    def step(name: str):
-        real = getattr(working_module, name)
-
-        def run(*args, **kwargs):
-            nonlocal steps_done
-            if steps_done == crash_before:
-                raise SimulatedCrash(name)
-            steps_done += 1
-            return real(*args, **kwargs)
-
-        return run
-
-    for name in set(COMMIT_STEPS):
-        monkeypatch.setattr(working_module, name, step(name))
+    crash_at_step(monkeypatch, COMMIT_STEPS, crash_before)
     crashed = crash_before < len(COMMIT_STEPS)
     try:
         commit(store, CENTRE, "P2", "c")
