@@ -25,14 +25,18 @@ import shutil
 import time
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from benchmarks.peak import run_child
 from benchmarks.report import machine_description, write_section
 from entrepot.edge.keys import create_ttp_key, init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
 from entrepot.ingest import ingest_package, register_centre
 from entrepot.linkage import deterministic_baseline, evaluate
-from entrepot.linkage.warehouse import LINKAGE_DATASET, REPORT_SUBDIR, warehouse_inputs
+from entrepot.linkage.warehouse import REPORT_SUBDIR, warehouse_inputs
 from entrepot.store import Home, WorkingStore
+from entrepot.store.publish import LINK_TABLE, LINKAGE_DATASET
 from entrepot.synth import generate_hospitals
 from entrepot.synth.snds import generate_snds
 from entrepot.synthetic_truth import linkage_truth
@@ -68,10 +72,8 @@ def _link_report(home: Home) -> dict:
     return json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
 
 
-def _links(home: Home):
-    import pyarrow.parquet as pq
-
-    return pq.read_table(WorkingStore(home).dataset_files(LINKAGE_DATASET)["snds_link"])
+def _links(home: Home) -> pa.Table:
+    return pq.read_table(WorkingStore(home).dataset_files(LINKAGE_DATASET)[LINK_TABLE])
 
 
 def run(patients: int, population: int, centres: int, seed: int) -> dict:

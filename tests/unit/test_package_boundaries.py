@@ -14,6 +14,8 @@ ALLOWED = {
     # ingest reads packages with the edge kit's reader (docs/decisions/0002).
     "ingest": ("model", "vocab", "store", "edge"),
     "snds": ("model", "vocab", "store"),
+    # linkage writes the link table the model declares (docs/decisions/0005).
+    "linkage": ("store", "model"),
 }
 
 
