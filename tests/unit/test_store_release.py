@@ -326,3 +326,13 @@ def test_the_command_line_publishes_lists_shows_compares_and_verifies(home: Home
     altered = runner.invoke(app, ["verify", "R0002", *at])
     assert altered.exit_code == 1
     assert "writable" in altered.output
+
+
+def test_releases_published_before_the_linkage_still_load(home: Home) -> None:
+    manifest = release.publish(home)
+    path = release.release_dir(home, manifest.release_id) / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["datasets"] == {}  # nothing linked yet: the release carries no SNDS data
+    del data["datasets"]  # how manifests were written before the SNDS linkage
+
+    assert type(manifest).from_json(data) == manifest

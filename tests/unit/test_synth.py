@@ -511,3 +511,22 @@ def test_progress_reports_patients_written_and_refuses_a_used_folder(tmp_path: P
     assert summary.rows["patient"] >= 250 and len(summary.centres) == 2
     with pytest.raises(FileExistsError):
         generate_hospitals(tmp_path / "net", patients=10, centres=2, seed=1)
+
+
+def test_nearly_every_patient_has_a_stay_at_the_centre_around_the_diagnosis(
+    network: Path,
+) -> None:
+    # The diagnostic work-up (biopsy, bronchoscopy, laparoscopy) is a stay: without it,
+    # patients treated by oral drugs alone had no stay, unlike real cancer patients.
+    truth = pd.read_parquet(network / "ground_truth" / "patients.parquet")
+    truth["diagnosis"] = pd.to_datetime(truth["diagnosis_date"], unit="D")
+    near_diagnosis = set()
+    for _, centre in centres(network).iterrows():
+        _, stays = read_rows(network, centre, "centre_stay")
+        stays["admission"] = parse_dates(stays["admission_date"], centre.date_style)
+        joined = stays.merge(truth[truth.finess == centre.finess][["ipp", "diagnosis"]], on="ipp")
+        days_before = (joined["diagnosis"] - joined["admission"]).dt.days
+        close = joined[(days_before >= 0) & (days_before <= 3)]
+        near_diagnosis |= {(centre.finess, ipp) for ipp in close["ipp"]}
+    # Faults (an unreadable date, a truncated line) take a few stays away.
+    assert len(near_diagnosis) >= 0.97 * len(truth)
