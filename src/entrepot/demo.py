@@ -19,7 +19,9 @@ import pandas as pd
 from entrepot.edge.keys import create_ttp_key, init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
 from entrepot.ingest import ingest_package, register_centre
+from entrepot.linkage import STEPS as LINKAGE_STEPS
 from entrepot.linkage.warehouse import link_warehouse
+from entrepot.snds import STEPS as SNDS_STEPS
 from entrepot.snds import import_extract
 from entrepot.store import Home, engine, release
 from entrepot.synth import generate_hospitals
@@ -144,19 +146,25 @@ def _snds_and_linkage(
         ttp_key_path=ttp_key,
         progress=lambda done, total: report("synthetic SNDS extract", done, total),
     )
-    steps = 0
-
-    def step(name: str, label: str) -> None:
-        nonlocal steps
-        steps += 1
-        report(label, steps, steps + 1)
-
-    imported = import_extract(folders.home, folders.snds_extract, lambda s: step(s, "SNDS import"))
+    imported = import_extract(
+        folders.home, folders.snds_extract, _steps(report, "SNDS import", SNDS_STEPS)
+    )
     truth = linkage_truth(folders.snds_extract / "ground_truth" / "linkage.csv", folders.secrets)
-    steps = 0
-    linked = link_warehouse(folders.home, truth=truth, progress=lambda s: step(s, "SNDS linkage"))
+    linked = link_warehouse(
+        folders.home, truth=truth, progress=_steps(report, "SNDS linkage", LINKAGE_STEPS)
+    )
     assert imported.report is not None
     return imported.report.as_dict(), {**linked.result.report, "evaluation": linked.evaluation}
+
+
+def _steps(report: Progress, label: str, steps: tuple[str, ...]) -> Callable[[str], None]:
+    """A progress callback told each step's name, as a bar over the known steps."""
+
+    def step(name: str) -> None:
+        done = steps.index(name) + 1 if name in steps else len(steps)
+        report(label, done, len(steps))
+
+    return step
 
 
 def patients_by_centre_and_cancer(home: Home, release_id: str | None = None) -> pd.DataFrame:
