@@ -9,7 +9,6 @@ point of the centre code. Used only to evaluate linkage on synthetic data.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,11 +16,7 @@ import pyarrow.csv as pacsv
 
 from entrepot.edge.codes import CentreCoder
 from entrepot.edge.keys import load_centre_keys
-
-
-def warehouse_patient_id(finess: str, centre_code: str) -> str:
-    """The id `entrepot.ingest.load.patient_id` gives, computed in Python (tests check)."""
-    return hashlib.sha256(f"{finess}:{centre_code}".encode()).hexdigest()[:20]
+from entrepot.model.identifiers import warehouse_patient_id
 
 
 def linkage_truth(truth_csv: Path, keys_root: Path) -> pa.Table:
