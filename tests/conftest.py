@@ -2,6 +2,7 @@ import pytest
 
 from tests.support.metadata import ENGINES, metadata_database
 from tests.support.pipeline import Pipeline
+from tests.support.warehouse import build_warehouse
 
 
 @pytest.fixture
@@ -15,3 +16,9 @@ def database(request, tmp_path):
     """A migrated metadata database, once on SQLite and once on PostgreSQL."""
     with metadata_database(request.param, tmp_path) as db:
         yield db
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory):
+    """One small published release (600 patients, three centres, linked to the SNDS)."""
+    return build_warehouse(tmp_path_factory.mktemp("warehouse"))

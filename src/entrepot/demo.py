@@ -23,7 +23,8 @@ from entrepot.linkage import STEPS as LINKAGE_STEPS
 from entrepot.linkage.warehouse import link_warehouse
 from entrepot.snds import STEPS as SNDS_STEPS
 from entrepot.snds import import_extract
-from entrepot.store import Home, engine, release
+from entrepot.store import Home, release
+from entrepot.store.summary import patients_by_centre_and_cancer
 from entrepot.synth import generate_hospitals
 from entrepot.synth.snds import generate_snds
 from entrepot.synthetic_truth import linkage_truth
@@ -165,20 +166,3 @@ def _steps(report: Progress, label: str, steps: tuple[str, ...]) -> Callable[[st
         report(label, done, len(steps))
 
     return step
-
-
-def patients_by_centre_and_cancer(home: Home, release_id: str | None = None) -> pd.DataFrame:
-    """Patients of a release by centre and cancer type (one Ibis query, any engine)."""
-    tables = engine.open_release(home, release_id)
-    tumour = tables["tumour"]
-    per_patient = tumour.select("patient_id", "cancer_type").distinct()
-    patient = tables["patient"]
-    joined = patient.join(per_patient, "patient_id")
-    counts = joined.group_by(["centre_finess", "cancer_type"]).agg(
-        patients=joined.patient_id.nunique()
-    )
-    table = counts.to_pandas().pivot_table(
-        index="centre_finess", columns="cancer_type", values="patients", fill_value=0
-    )
-    table["total"] = table.sum(axis=1)
-    return table.astype(int).sort_index()

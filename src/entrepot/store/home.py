@@ -52,5 +52,15 @@ class Home:
         return self.root / "reports"
 
     @property
+    def workspaces_dir(self) -> Path:
+        """Each project's workspace: its extracts, which never leave but through outputs."""
+        return self.root / "workspaces"
+
+    @property
+    def project_keys_dir(self) -> Path:
+        """Projects' pseudonym keys (`$ENTREPOT_PROJECT_KEYS` to keep them elsewhere)."""
+        return Path(os.environ.get("ENTREPOT_PROJECT_KEYS") or self.root / "keys" / "projects")
+
+    @property
     def lock_path(self) -> Path:
         return self.root / ".lock"
