@@ -16,6 +16,11 @@ ALLOWED = {
     "snds": ("model", "vocab", "store"),
     # linkage writes the link table the model declares (docs/decisions/0005).
     "linkage": ("store", "model"),
+    # Every package below reads the one schema, `model` (if only through governance).
+    "governance": ("model",),
+    "rights": ("governance", "store", "model"),
+    "access": ("governance", "rights", "store", "model"),
+    "disclosure": ("governance", "model"),
 }
 
 
