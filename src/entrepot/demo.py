@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from entrepot.demo_governance import DemoGovernance, seed_governance
 from entrepot.edge.keys import create_ttp_key, init_centre
 from entrepot.edge.pseudonymise import pseudonymise_export
+from entrepot.governance.database import Database, open_database
+from entrepot.governance.keys import ProjectKeys
 from entrepot.ingest import ingest_package, register_centre
 from entrepot.linkage import STEPS as LINKAGE_STEPS
 from entrepot.linkage.warehouse import link_warehouse
@@ -69,6 +72,8 @@ class DemoSummary:
     snds_import: dict = field(default_factory=dict)
     #: The linkage report, with its evaluation against the synthetic ground truth.
     linkage: dict = field(default_factory=dict)
+    #: The seeded organisations, people (demo logins) and active project.
+    governance: DemoGovernance | None = None
 
 
 def run_demo(
@@ -121,6 +126,15 @@ def run_demo(
     manifest = release.publish(
         folders.home, progress=lambda table, done, total: report(f"publish {table}", done, total)
     )
+    report("seed organisations, people and a project", 0, 1)
+    governance = seed_governance(
+        demo_database(folders.home),
+        ProjectKeys(folders.home.project_keys_dir),
+        folders.exports / "centres.csv",
+        manifest.release_id,
+        folders.secrets,
+    )
+    report("seed organisations, people and a project", 1, 1)
     return DemoSummary(
         release_id=manifest.release_id,
         patients_by_centre_and_cancer=patients_by_centre_and_cancer(folders.home),
@@ -129,7 +143,14 @@ def run_demo(
         rows_loaded=rows_loaded,
         snds_import=snds_import,
         linkage=linkage,
+        governance=governance,
     )
+
+
+def demo_database(home: Home) -> Database:
+    """The demo's own SQLite metadata database (the embedded default, whatever the
+    environment says), migrated."""
+    return open_database(f"sqlite:///{home.root / 'governance.sqlite'}")
 
 
 def _snds_and_linkage(

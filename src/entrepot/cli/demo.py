@@ -11,7 +11,11 @@ from rich.table import Table
 
 from entrepot.cli.common import console, new_progress
 from entrepot.cli.link import print_linkage
-from entrepot.demo import run_demo
+from entrepot.cli.serve import run_api
+from entrepot.demo import DemoFolders, demo_database, run_demo
+from entrepot.demo_governance import DemoGovernance
+from entrepot.governance.keys import ProjectKeys
+from entrepot.web import Settings
 
 
 def demo(
@@ -22,11 +26,13 @@ def demo(
     centres: Annotated[int, typer.Option(help="Synthetic hospitals")] = 12,
     seed: Annotated[int, typer.Option(help="Random seed")] = 2026,
     no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Stop after the release, without any server")
+        bool, typer.Option("--no-serve", help="Stop after seeding, without serving the API")
     ] = False,
+    host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="API port.")] = 8000,
 ) -> None:
     """Synthetic hospitals → pseudonymisation → ingestion → synthetic SNDS → import →
-    linkage → release, then a summary."""
+    linkage → release → organisations, people and an active project, then the API."""
     started = time.monotonic()
     with new_progress() as progress:
         tasks: dict[str, int] = {}
@@ -66,6 +72,28 @@ def demo(
     )
     print_linkage(summary.linkage, summary.linkage.get("evaluation"))
     console.print(f"warehouse home: {folder / 'warehouse'}  (try: entrepot release show --home …)")
-    console.print("demo logins: none yet — governance and the API arrive with a later issue")
+    print_logins(summary.governance)
     if not no_serve:
-        console.print("nothing to serve yet: the API and portal arrive with a later issue")
+        home = DemoFolders(folder).home
+        settings = Settings(
+            home=home, database=demo_database(home), keys=ProjectKeys(home.project_keys_dir)
+        )
+        run_api(settings, host, port)
+
+
+def print_logins(governance: DemoGovernance) -> None:
+    """The demo's accounts: generated at this run, kept in the git-ignored secrets folder."""
+    console.print(f"[bold]Demo logins[/] (project {governance.project_code} is active):")
+    for login in governance.logins:
+        # One line each, never truncated: these are what a user types in.
+        second_factor = f"  TOTP secret {login.totp_secret}" if login.totp_secret else ""
+        console.print(
+            f"  {login.username:<15} password {login.password}{second_factor}"
+            f"  ({', '.join(login.roles)})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"demo logins also in {governance.logins_file}; a TOTP code for a secret: "
+        "python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+    )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from entrepot.cli import centre, demo, release, snds, synth
+from entrepot.cli import audit, centre, demo, release, snds, synth
 from entrepot.cli.dictionary import write_dictionary
+from entrepot.cli.extract import extract
+from entrepot.cli.governance import access_review
 from entrepot.cli.ingest import ingest
 from entrepot.cli.link import link
+from entrepot.cli.serve import serve
 
 app = typer.Typer(
     name="entrepot",
@@ -25,6 +28,10 @@ app.command("ingest")(ingest)
 app.command("link")(link)
 app.command("demo")(demo.demo)
 app.command("dictionary")(write_dictionary)
+app.add_typer(audit.app, name="audit", help="The tamper-evident audit trail.")
+app.command("extract")(extract)
+app.command("access-review")(access_review)
+app.command("serve")(serve)
 
 if __name__ == "__main__":
     app()

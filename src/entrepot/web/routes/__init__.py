@@ -1,0 +1,1 @@
+"""One router per subject; each route parses, calls one service, renders."""
