@@ -59,6 +59,13 @@ def _person(config: Settings, who: Caller) -> Person:
         return session.get(Person, who.person_id)
 
 
+def _project(config: Settings, who: Caller, code: str) -> GatedData:
+    person = _person(config, who)
+    return open_project(
+        config.database, config.home, person, code, config.keys, backend=config.backend
+    )
+
+
 def _counts(gated: GatedData, request: CountRequest) -> Counts:
     if request.table not in gated:
         raise Invalid(f"table {request.table!r} is not in this grant: {', '.join(sorted(gated))}")
@@ -91,14 +98,7 @@ def project_holdings(
     code: str, who: Caller = Depends(permit("data.project")), config: Settings = Depends(settings)
 ) -> Holdings:
     """The tables and columns the project's grant lets through, on its pinned release."""
-    gated = open_project(
-        config.database,
-        config.home,
-        _person(config, who),
-        code,
-        config.keys,
-        backend=config.backend,
-    )
+    gated = _project(config, who, code)
     return Holdings(
         release=gated.scope.release_id,
         tables=[GrantedTable(name=n, columns=list(gated[n].columns)) for n in sorted(gated)],
@@ -113,14 +113,7 @@ def project_counts(
     config: Settings = Depends(settings),
 ) -> Counts:
     """Counts of one granted table, grouped by up to three granted columns."""
-    gated = open_project(
-        config.database,
-        config.home,
-        _person(config, who),
-        code,
-        config.keys,
-        backend=config.backend,
-    )
+    gated = _project(config, who, code)
     return _counts(gated, request)
 
 
