@@ -32,6 +32,7 @@ test: lint
 
 benchmarks: install
 	$(BIN)/python -m benchmarks.ingestion
+	$(BIN)/python -m benchmarks.gate
 
 clean:
 	rm -rf $(VENV) entrepot-data .pytest_cache .ruff_cache

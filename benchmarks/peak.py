@@ -1,7 +1,9 @@
 """Run a module or code like `python -m`/`-c` and report the process's own peak RSS.
 
 The kernel's per-child figure (RUSAGE_CHILDREN) is a maximum over *all* children of the
-caller, so each measured child reports its own instead, on stderr, at exit.
+caller, so each measured child reports its own instead, on stderr, at exit. Its own is
+`VmHWM`, not `ru_maxrss`: Linux carries `ru_maxrss` across fork and exec, so a child of a
+parent that once held 8 GB (having built a warehouse, say) would report 8 GB.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 MARKER = "PEAK_RSS_KB="
 
@@ -40,8 +43,18 @@ def run_child(args: list[str]) -> Measure:
     return Measure(seconds, peak_kb / 1024, done.stdout)
 
 
+def _peak_kb() -> int:
+    """This process's own peak resident memory in kB, counted from its exec."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _report() -> None:
-    print(f"{MARKER}{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+    print(f"{MARKER}{_peak_kb()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -66,11 +66,13 @@ def _k_anonymity(written: Extract) -> KAnonymityReport | None:
             found["diagnosis_month"] = diagnosis.dt.strftime("%Y-%m")
     if "birth_year" in patients.columns:
         # Age at diagnosis when the extract has it; otherwise the birth year's 5-year band.
-        reference = diagnosis.dt.year if diagnosis is not None else patients["birth_year"]
-        found["age_band"] = [
-            age_band(born, year) if diagnosis is not None else _birth_band(born)
-            for born, year in zip(patients["birth_year"], reference, strict=True)
-        ]
+        if diagnosis is not None:
+            found["age_band"] = [
+                age_band(born, year)
+                for born, year in zip(patients["birth_year"], diagnosis.dt.year, strict=True)
+            ]
+        else:
+            found["birth_band"] = [_birth_band(born) for born in patients["birth_year"]]
     for column in ("sex", "departement"):
         if column in patients.columns:
             found[column] = patients[column]

@@ -43,3 +43,14 @@ def metadata_database(engine: str, folder: Path) -> Iterator[Database]:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def drop_audit_guards(database: Database) -> None:
+    """What an administrator with full rights could do before tampering with the trail:
+    drop the triggers that refuse UPDATE and DELETE on it."""
+    with database.engine.begin() as connection:
+        if database.engine.dialect.name == "postgresql":
+            connection.execute(text("DROP TRIGGER audit_event_append_only ON audit_event"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_event_no_update"))
+            connection.execute(text("DROP TRIGGER audit_event_no_delete"))

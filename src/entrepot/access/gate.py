@@ -27,7 +27,7 @@ from entrepot.governance.grants import usable_grant
 from entrepot.governance.keys import ProjectKeys
 from entrepot.governance.tables import Person
 from entrepot.rights import excluded_patient_ids
-from entrepot.store.engine import open_release
+from entrepot.store.engine import ReleaseTables, open_release
 from entrepot.store.home import Home
 
 Audit = Callable[[str, dict[str, Any]], None]
@@ -90,7 +90,7 @@ def open_project(
         key = keys.load(project_code)
         excluded = excluded_patient_ids(session)
     release = open_release(home, scope.release_id, backend)
-    allowed = [i for i in population_ids(release, scope.population) if i not in excluded]
+    allowed = [i for i in _population(home, release, scope.population) if i not in excluded]
     tables = gated_tables(release, scope, allowed, pseudonyms(key, allowed))
     record("data_access", _opening(scope, release.manifest.release_id, len(allowed), backend))
     return GatedData(scope, tables, len(allowed), record)
@@ -143,6 +143,25 @@ def open_centre(
     tables = gated_tables(release, scope, [i for i, _ in kept], [c for _, c in kept])
     record("data_access", _opening(scope, scope.release_id, len(kept), backend))
     return GatedData(scope, tables, len(kept), record)
+
+
+#: The ids of a population in a release, computed once per process: releases never change
+#: (an erasure publishes a new revision, hence a new key here). The registry is still
+#: subtracted at every opening, so an opposition still applies at the next query.
+_POPULATIONS: dict[tuple, tuple[str, ...]] = {}
+_POPULATIONS_KEPT = 32
+
+
+def _population(home: Home, release: ReleaseTables, population: Population) -> tuple[str, ...]:
+    manifest = release.manifest
+    # The creation time tells apart two homes built one after the other in one place.
+    release_key = (str(home.root), manifest.release_id, manifest.revision, manifest.created_at)
+    key = (*release_key, release.backend, population)
+    if key not in _POPULATIONS:
+        if len(_POPULATIONS) >= _POPULATIONS_KEPT:
+            _POPULATIONS.pop(next(iter(_POPULATIONS)))
+        _POPULATIONS[key] = tuple(population_ids(release, population))
+    return _POPULATIONS[key]
 
 
 def _reload(session, person: Person) -> Person:

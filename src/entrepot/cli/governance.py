@@ -26,7 +26,10 @@ def access_review(
     ] = None,
 ) -> None:
     """Every account, its roles and projects, and what the reviewer must act on."""
-    day = dt.date.fromisoformat(on) if on else today()
+    try:
+        day = dt.date.fromisoformat(on) if on else today()
+    except ValueError:
+        raise typer.BadParameter(f"{on!r} is not a date YYYY-MM-DD", param_hint="--on") from None
     with metadata(resolve_home(home), database_url).session() as session:
         lines = people.access_review(session, day)
     table = Table(title=f"Access-rights review, {day:%Y-%m-%d}")

@@ -33,7 +33,7 @@ RELEASE_ID = re.compile(r"R\d{4,}")
 #: clauses are what the committee asks for, whatever the country).
 _EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 EU_EEA = frozenset(f"{_EU} IS LI NO".split())
-_FINESS = re.compile(r"(\d{2}|2A|2B)\d{7}")
+_FINESS = re.compile(r"([0-9]{2}|2A|2B)[0-9]{7}")  # ASCII digits only, as `people.FINESS`
 _METHODOLOGY = re.compile(r"MR-\d{3}")
 _CNIL_NUMBER = re.compile(r"[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*")
 

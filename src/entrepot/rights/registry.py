@@ -46,14 +46,18 @@ def record(
     `source` says where the request came from (a letter's reference, the portal…).
     """
     people.require(actor, Role.DPO)
-    if not (centre_finess.isdigit() and len(centre_finess) == 9):
-        raise Invalid(f"centre FINESS {centre_finess!r} is not 9 digits")
+    # The same rule as the centre's organisation: ASCII only, since `str.isdigit` takes
+    # full-width or Arabic-Indic digits whose id would match no patient; Corsica is 2A/2B.
+    if not people.FINESS.fullmatch(centre_finess):
+        raise Invalid(
+            f"centre FINESS {centre_finess!r} is not a département code followed by 7 digits"
+        )
     if not centre_code.strip():
         raise Invalid("the centre code is empty; the centre's edge kit gives it for the patient")
     if not source.strip():
         raise Invalid("say where the request came from (source), e.g. a letter's reference")
     patient_id = warehouse_patient_id(centre_finess, centre_code.strip())
-    if _active(session, patient_id, kind, at or now()):
+    if _active(session, patient_id, kind):
         raise Conflict(f"this patient already has an active {kind.value} at {centre_finess}")
     entry = RegistryEntry(
         patient_id=patient_id,
@@ -90,7 +94,10 @@ def lift(
         )
     if not source.strip():
         raise Invalid("say where the request to lift came from (source)")
-    entry.lifted_at, entry.lifted_by_id, entry.lift_source = at or now(), actor.id, source.strip()
+    lifted_at = at or now()
+    if lifted_at < entry.recorded_at:
+        raise Invalid(f"registry entry {entry_id} cannot be lifted before it was recorded")
+    entry.lifted_at, entry.lifted_by_id, entry.lift_source = lifted_at, actor.id, source.strip()
     audit.record(
         session,
         "registry_lifted",
@@ -126,14 +133,15 @@ def entries(
     return list(session.scalars(query))
 
 
-def _active(session: Session, patient_id: str, kind: RegistryKind, moment: dt.datetime) -> bool:
+def _active(session: Session, patient_id: str, kind: RegistryKind) -> bool:
+    # Any entry not lifted counts, whatever its date: a backdated entry recorded after a
+    # newer one would otherwise give the patient two oppositions, one left after a lifting.
     return (
         session.scalars(
             select(RegistryEntry.id).where(
                 RegistryEntry.patient_id == patient_id,
                 RegistryEntry.kind == RegistryKind(kind).value,
                 RegistryEntry.lifted_at.is_(None),
-                RegistryEntry.recorded_at <= moment,
             )
         ).first()
         is not None

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from entrepot.governance import audit
+from tests.support.metadata import drop_audit_guards
 
 
 def _trail(database, events=5):
@@ -20,18 +21,8 @@ def _trail(database, events=5):
             )
 
 
-def _drop_guards(database):
-    """What an administrator with full rights could do before tampering."""
-    with database.engine.begin() as connection:
-        if database.engine.dialect.name == "postgresql":
-            connection.execute(text("DROP TRIGGER audit_event_append_only ON audit_event"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_event_no_update"))
-            connection.execute(text("DROP TRIGGER audit_event_no_delete"))
-
-
 def _tamper(database, statement):
-    _drop_guards(database)
+    drop_audit_guards(database)
     with database.engine.begin() as connection:
         connection.execute(text(statement))
 
@@ -77,7 +68,7 @@ def test_the_database_refuses_updates_and_deletes(database):
 )
 def test_verify_finds_tampering(database, statement, finding):
     _trail(database)
-    _drop_guards(database)
+    drop_audit_guards(database)
     with database.engine.begin() as connection:
         for part in statement.split(";"):
             connection.execute(text(part))

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/registry", tags=["registry"])
 
 
 class NewEntry(BaseModel):
-    centre_finess: str = Field(pattern=r"^[0-9]{2}[0-9A-Z][0-9]{6}$|^2[AB][0-9]{7}$")
+    centre_finess: str = Field(pattern=r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$")
     centre_code: str = Field(min_length=1, max_length=200)
     kind: rights.RegistryKind
     source: str = Field(min_length=1, max_length=200)
