@@ -16,9 +16,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from entrepot.access import open_project
 from entrepot.cli.main import app
-from entrepot.demo import DemoFolders, run_demo
+from entrepot.demo import DemoFolders, demo_database, run_demo
 from entrepot.edge import UnknownCode, reidentify
+from entrepot.governance import audit, auth, totp
+from entrepot.governance.keys import ProjectKeys
+from entrepot.governance.people import find_person
+from entrepot.governance.roles import Role
 from entrepot.linkage.warehouse import LinkageRefused, link_warehouse
 from entrepot.model import CLAIMS_TABLES, CLINICAL_TABLES
 from entrepot.store import Home, StaleLinkage, WorkingStore, engine, release
@@ -179,3 +184,34 @@ def test_links_older_than_the_data_are_not_published(demo, tmp_path):
 def test_linking_an_empty_warehouse_says_what_to_run_first(tmp_path):
     with pytest.raises(LinkageRefused, match="ingest a package first"):
         link_warehouse(Home(tmp_path / "empty"))
+
+
+def test_the_demo_seeds_working_logins_and_an_active_project(demo, tmp_path):
+    folders, summary = demo
+    governance = summary.governance
+    assert governance.project_code == "P0001"
+    assert {r for login in governance.logins for r in login.roles} == set(Role)
+    database = demo_database(folders.home)
+    researcher = next(g for g in governance.logins if Role.RESEARCHER in g.roles)
+    with database.session() as session:
+        person = find_person(session, researcher.username)
+        code = totp.code_at(researcher.totp_secret)
+        assert auth.login(session, researcher.username, researcher.password, code).token
+    gated = open_project(
+        database, folders.home, person, "P0001", ProjectKeys(folders.home.project_keys_dir)
+    )
+    assert gated.patients > 0 and gated.scope.release_id == summary.release_id
+    with database.session() as session:
+        assert audit.verify(session).intact
+    # The logins file is for the demo's user only.
+    assert governance.logins_file.stat().st_mode & 0o077 == 0
+
+
+def test_the_demo_command_prints_the_logins_and_stops_before_serving(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--dir", str(tmp_path / "d"), "--patients", "300", "--centres", "2", "--no-serve"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Demo logins" in result.output and "TOTP secret" in result.output
+    assert "API on http" not in result.output
