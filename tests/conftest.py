@@ -1,4 +1,9 @@
+import os
+
 import pytest
+
+# Cheap Argon2id hashes: the suite opens hundreds of accounts (governance/passwords.py).
+os.environ.setdefault("ENTREPOT_ARGON2", "test")
 
 from tests.support.metadata import ENGINES, metadata_database
 from tests.support.pipeline import Pipeline

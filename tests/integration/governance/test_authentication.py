@@ -383,3 +383,16 @@ def test_every_attempt_is_audited_and_the_trail_holds(cast):
         ]
         assert all(e.at == T0 for e in events)
         assert audit.verify(session).intact
+
+
+def test_outside_the_test_suite_hashes_use_the_rfc_9106_low_memory_profile(monkeypatch):
+    from entrepot.governance import passwords
+
+    cheap = passwords.hash_password("correct horse battery staple")  # the suite's profile
+    monkeypatch.delenv(passwords.PROFILE_VARIABLE)
+    stored = passwords.hash_password("correct horse battery staple")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert passwords.needs_rehash(stored) is False
+    # A test-profile hash still verifies, and production flags it for rehashing.
+    assert passwords.check_password(cheap, "correct horse battery staple")
+    assert passwords.needs_rehash(cheap) is True
