@@ -564,6 +564,10 @@ def test_command_line_round_trip(tmp_path):
     code = rows_of(tmp_path / "package", "patient")[1]["centre_code"]
     result = runner.invoke(app, ["reidentify", code, "--keys", str(keys)])
     assert (result.exit_code, result.output) == (0, "P002\n")
+    # And back: the code of an IPP, as the centre gives it to the DPO for the registry.
+    result = runner.invoke(app, ["code", "P002", "--keys", str(keys)])
+    assert (result.exit_code, result.output) == (0, f"{code}\n")
+    assert runner.invoke(app, ["code", " ", "--keys", str(keys)]).exit_code == 1
 
 
 def test_command_line_errors_exit_1(tmp_path, centre):

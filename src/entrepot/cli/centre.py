@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from entrepot.edge import (
     EdgeError,
     IdentifiersFound,
+    centre_code_of,
     create_ttp_key,
     init_centre,
     pseudonymise_export,
@@ -25,7 +26,7 @@ _err = Console(stderr=True)
 _out = Console()
 
 
-def _fail(error: EdgeError) -> typer.Exit:
+def _fail(error: Exception) -> typer.Exit:
     _err.print(f"[bold red]error:[/] [red]{escape(str(error))}[/]", highlight=False, soft_wrap=True)
     return typer.Exit(1)
 
@@ -92,6 +93,18 @@ def pseudonymise(
         _out.print(f"  SNDS tokens: {summary.snds_tokens}")
         if summary.invalid_nirs:
             _out.print(f"  {summary.invalid_nirs} NIR(s) with a wrong key: no token for them")
+
+
+@app.command("code")
+def code_command(
+    ipp: Annotated[str, typer.Argument(help="The patient's number in this hospital (IPP)")],
+    keys: Annotated[Path, typer.Option(help="The centre's keys folder")],
+) -> None:
+    """Print the centre code of a patient, e.g. for the DPO to record an opposition."""
+    try:
+        typer.echo(centre_code_of(ipp, keys))
+    except (EdgeError, ValueError) as error:
+        raise _fail(error) from None
 
 
 @app.command("reidentify")

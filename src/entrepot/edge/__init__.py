@@ -5,7 +5,7 @@ warehouse uses its package checks (`read_manifest`, `verify_signature`,
 `verify_checksums`) so that both sides run the same code.
 """
 
-from entrepot.edge.codes import CentreCoder, reidentify
+from entrepot.edge.codes import CentreCoder, centre_code_of, reidentify
 from entrepot.edge.errors import (
     EdgeError,
     Finding,
@@ -42,6 +42,7 @@ __all__ = [
     "PackageSummary",
     "Progress",
     "UnknownCode",
+    "centre_code_of",
     "create_ttp_key",
     "init_centre",
     "load_centre_keys",

@@ -95,6 +95,14 @@ def _map_distinct(values: pa.Array, function: Callable[[str], str]) -> pa.Array:
     return pc.take(mapped, encoded.indices)
 
 
+def centre_code_of(ipp: str, keys_dir: Path) -> str:
+    """The centre code the kit writes for an IPP (what the DPO needs to record a patient's
+    opposition), using the centre's keys folder."""
+    if not ipp.strip():
+        raise ValueError("the IPP is empty")
+    return CentreCoder(load_centre_keys(keys_dir).centre_key).centre_code(ipp)
+
+
 def reidentify(centre_code: str, keys_dir: Path) -> str:
     """The IPP behind a centre code, using the centre's keys folder."""
     return CentreCoder(load_centre_keys(keys_dir).centre_key).ipp(centre_code)
