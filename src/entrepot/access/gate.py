@@ -11,7 +11,7 @@ audited in a transaction of its own, so the record stays even if the caller fail
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import ibis
@@ -27,32 +27,23 @@ from entrepot.governance.grants import usable_grant
 from entrepot.governance.keys import ProjectKeys
 from entrepot.governance.tables import Person
 from entrepot.rights import excluded_patient_ids
-from entrepot.store.engine import ReleaseTables, open_release
+from entrepot.store.engine import ReleaseTables, Tables, open_release
 from entrepot.store.home import Home
 
 Audit = Callable[[str, dict[str, Any]], None]
 
 
-class GatedData(Mapping[str, ibis.Table]):
+class GatedData(Tables):
     """The tables one gate opening yields, by name. Run queries with `execute` (audited)."""
 
     def __init__(
         self, scope: Scope, tables: dict[str, ibis.Table], patients: int, record: Audit
     ) -> None:
+        super().__init__(tables)
         self.scope = scope
         #: Patients in the allowed population at the moment the gate opened.
         self.patients = patients
-        self._tables = tables
         self._record = record
-
-    def __getitem__(self, name: str) -> ibis.Table:
-        return self._tables[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._tables)
-
-    def __len__(self) -> int:
-        return len(self._tables)
 
     def execute(self, expression: ibis.Table) -> pa.Table:
         """Run an expression built on these tables; the audit trail gets its row count."""

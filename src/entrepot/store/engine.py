@@ -40,15 +40,10 @@ def connect(backend: str = "duckdb") -> BaseBackend:
     raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
 
 
-class ReleaseTables(Mapping[str, ibis.Table]):
-    """The tables of one release on one engine, by name, with the release's manifest."""
+class Tables(Mapping[str, ibis.Table]):
+    """Ibis tables by name (a release's, or what the gate lets through of one)."""
 
-    def __init__(
-        self, manifest: ReleaseManifest, backend: str, tables: dict[str, ibis.Table]
-    ) -> None:
-        self.manifest = manifest
-        #: The engine's name, as given to `connect`.
-        self.backend = backend
+    def __init__(self, tables: dict[str, ibis.Table]) -> None:
         self._tables = tables
 
     def __getitem__(self, name: str) -> ibis.Table:
@@ -59,6 +54,18 @@ class ReleaseTables(Mapping[str, ibis.Table]):
 
     def __len__(self) -> int:
         return len(self._tables)
+
+
+class ReleaseTables(Tables):
+    """The tables of one release on one engine, by name, with the release's manifest."""
+
+    def __init__(
+        self, manifest: ReleaseManifest, backend: str, tables: dict[str, ibis.Table]
+    ) -> None:
+        super().__init__(tables)
+        self.manifest = manifest
+        #: The engine's name, as given to `connect`.
+        self.backend = backend
 
 
 def open_release(
