@@ -52,13 +52,16 @@ def active_project(
     release_id: str,
     keys_folder: Path,
     centres: tuple[str, ...],
+    sponsor: Organisation | None = None,
     **changes,
 ) -> tuple[Project, ProjectKeys]:
-    """A project led by `lead`, reviewed by two independent members, approved and active."""
+    """A project led by `lead`, reviewed by two independent members, approved and active
+    (sponsored by a new university unless `sponsor` is given)."""
     tag = lead.username.split(".")[0]
     for finess in centres:
         centre_organisation(session, finess)
-    sponsor = make_organisation(session, f"Université {tag}", OrganisationKind.ACADEMIC_SPONSOR)
+    if sponsor is None:
+        sponsor = make_organisation(session, f"Université {tag}", OrganisationKind.ACADEMIC_SPONSOR)
     admin = make_person(session, f"admin.{tag}", [Role.OPERATOR_ADMIN])
     members = [make_person(session, f"reviewer{n}.{tag}", [Role.COMMITTEE_MEMBER]) for n in (1, 2)]
     project = projects.create_draft(session, lead, request(sponsor, centres, **changes))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.governance import audit, people
 from entrepot.governance.errors import Conflict, Invalid, NotFound, Refused
-from entrepot.governance.lifecycle import ProjectState
+from entrepot.governance.lifecycle import ProjectKind, ProjectState, Sponsor
 from entrepot.governance.roles import OrganisationKind, Role
 from entrepot.governance.submission import ProjectRequest, validate
 from entrepot.governance.tables import Organisation, Person, Project, ProjectMember
@@ -138,9 +138,18 @@ def _check(session: Session, request: ProjectRequest) -> None:
     centres must be registered organisations."""
     validate(request)
     problems = []
-    if session.get(Organisation, request.sponsor_id) is None:
+    sponsor = session.get(Organisation, request.sponsor_id)
+    if sponsor is None:
         problems.append(
             f"sponsor_id: no organisation {request.sponsor_id}; register the sponsor first"
+        )
+    elif request.kind == ProjectKind.AUTHORITY_ANALYSIS and (
+        sponsor.kind != OrganisationKind.AUTHORITY or request.sponsor_category != Sponsor.AUTHORITY
+    ):
+        # An analysis commissioned by HAS or ANSM: the authority itself is the sponsor.
+        problems.append(
+            "kind: an authority's commissioned analysis is sponsored by the authority "
+            "(an organisation of kind 'authority', sponsor_category 'authority')"
         )
     known = set(
         session.scalars(

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from entrepot.access import open_centre, open_project
 from entrepot.access.pseudonyms import pseudonym
-from entrepot.governance import audit
-from entrepot.governance.errors import Refused
-from entrepot.governance.roles import Role
+from entrepot.governance import audit, projects
+from entrepot.governance.errors import Invalid, Refused
+from entrepot.governance.lifecycle import ProjectKind, Sponsor
+from entrepot.governance.roles import OrganisationKind, Role
 from entrepot.governance.tables import AuditEvent
 from entrepot.rights import RegistryKind, lift, record
-from tests.support.people import make_person
+from tests.support.people import make_organisation, make_person
 from tests.support.projects import (
     CANCER_TYPES,
     DIAGNOSIS_YEARS,
@@ -24,6 +25,7 @@ from tests.support.projects import (
     active_project,
     centre_organisation,
     close_project,
+    request,
 )
 
 pytestmark = pytest.mark.slow
@@ -153,6 +155,41 @@ def test_two_projects_cannot_be_joined_on_their_pseudonyms(database, warehouse, 
     yours = set(theirs.execute(theirs["patient"]).column("pseudonym").to_pylist())
     assert len(ours) == len(yours) > 0
     assert ours.isdisjoint(yours)
+
+
+def test_an_authority_s_commissioned_analysis_goes_through_the_same_gate(
+    database, warehouse, world, tmp_path
+):
+    with database.session() as session:
+        has = make_organisation(session, "Haute Autorité de santé", OrganisationKind.AUTHORITY)
+        analyst = make_person(session, "hugo.analyst", [Role.RESEARCHER], has)
+        commissioned, keys = active_project(
+            session,
+            analyst,
+            warehouse.release_id,
+            tmp_path / "has-keys",
+            world["centres"],
+            sponsor=has,
+            kind=ProjectKind.AUTHORITY_ANALYSIS,
+            sponsor_category=Sponsor.AUTHORITY,
+        )
+    gated = open_project(database, warehouse.home, analyst, commissioned.code, keys)
+    seen = set(gated.execute(gated["patient"]).column("pseudonym").to_pylist())
+    key = keys.load(commissioned.code)
+    allowed = set(world["population"].patient_id) - world["excluded"]
+    assert seen == {pseudonym(key, patient_id) for patient_id in allowed}
+
+
+def test_an_authority_s_analysis_is_sponsored_by_the_authority(database, warehouse, world):
+    with database.session() as session:
+        lead = make_person(session, "ines.analyst", [Role.RESEARCHER])
+        university = make_organisation(session, "Université X", OrganisationKind.ACADEMIC_SPONSOR)
+        with pytest.raises(Invalid, match="sponsored by the authority"):
+            projects.create_draft(
+                session,
+                lead,
+                request(university, world["centres"], kind=ProjectKind.AUTHORITY_ANALYSIS),
+            )
 
 
 def test_only_members_of_an_active_project_get_through(database, warehouse, world):
