@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
-from entrepot.ingest import STEPS, PackageRefused, ingest_package
+from entrepot.ingest import STEPS, PackageRefused, ingest_packages
 from entrepot.ingest.report import ValidationReport
 from entrepot.store import StoreBusy
 
@@ -28,23 +29,27 @@ def ingest(
     """Verify, validate and load packages; quarantine bad rows with a reason."""
     warehouse = resolve_home(home)
     any_quarantined = False
-    for folder in packages:
-        with refusals(PackageRefused, StoreBusy), new_progress() as progress:
-            task = progress.add_task(f"ingest {folder.name}", total=len(STEPS))
+    with refusals(PackageRefused, StoreBusy), new_progress() as progress:
+        tasks: dict[int, TaskID] = {}
 
-            def advance(step: str, task: TaskID = task) -> None:
-                progress.update(task, advance=1, description=step)
+        def advance(position: int, step: str) -> None:
+            if position not in tasks:
+                name = packages[position].name
+                tasks[position] = progress.add_task(f"ingest {name}", total=len(STEPS))
+            progress.update(tasks[position], advance=1, description=step)
 
-            result = ingest_package(warehouse, folder, on_step=advance)
-        if result.already_ingested:
-            console.print(
-                f"{folder}: package {result.package_id} already ingested; nothing changed"
-            )
-            continue
-        assert result.report is not None
-        print_accounting(result.report)
-        console.print(f"validation report: {result.report_dir}/report.md")
-        any_quarantined |= result.report.rows_quarantined > 0
+        # Packages are checked side by side but committed, and reported, in order.
+        with closing(ingest_packages(warehouse, packages, on_step=advance)) as results:
+            for folder, result in zip(packages, results, strict=False):
+                if result.already_ingested:
+                    console.print(
+                        f"{folder}: package {result.package_id} already ingested; nothing changed"
+                    )
+                    continue
+                assert result.report is not None
+                print_accounting(result.report)
+                console.print(f"validation report: {result.report_dir}/report.md")
+                any_quarantined |= result.report.rows_quarantined > 0
     if any_quarantined:
         raise fail("some rows were quarantined; see the validation report", EXIT_QUARANTINED)
 

@@ -3,8 +3,16 @@
 Every input row ends up loaded or quarantined with a reason, and the counts add up.
 """
 
+from entrepot.ingest.batch import ingest_packages
 from entrepot.ingest.errors import PackageRefused
 from entrepot.ingest.pipeline import STEPS, IngestResult, ingest_package
 from entrepot.ingest.registry import register_centre
 
-__all__ = ["STEPS", "IngestResult", "PackageRefused", "ingest_package", "register_centre"]
+__all__ = [
+    "STEPS",
+    "IngestResult",
+    "PackageRefused",
+    "ingest_package",
+    "ingest_packages",
+    "register_centre",
+]

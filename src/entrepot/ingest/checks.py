@@ -2,31 +2,38 @@
 
 Each table goes through two stages, composed into one expression and materialised once:
 
-1. *typed*: sent text (cleaned and coded in Arrow, duplicates marked) → typed values;
+1. *typed*: sent text (cleaned and coded in Arrow, duplicates flagged) → typed values;
    missing, unreadable, out-of-range values, in-row plausibility and duplicates;
 2. *checked*: the row joined to its patient (dates within life), its parent (present and
    loaded, else the row follows it into quarantine) and its tumour's history.
 
-A row's reason is the first failing rule in `reasons.PRIORITY` order; NULL means loaded.
+A row's failure is the first failing rule in `reasons.PRIORITY` order; NULL means loaded.
 Parents are checked before children, so a child sees whether its parent was loaded.
+
+The expressions read named tables (the package's facts, its sent rows and duplicate flags,
+the checked parents), registered for each package: built and compiled once per process,
+they run unchanged on every package (`store.prepared`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+from ibis.backends import BaseBackend
 
-from entrepot.ingest.codes import clean_and_code, code_column
-from entrepot.ingest.duplicates import FIRST_COPY, VERSIONS_OF_KEY, mark_duplicates
-from entrepot.ingest.load import patient_id
+from entrepot.ingest import facts
+from entrepot.ingest.codes import code_column
+from entrepot.ingest.duplicates import duplicate_flags, flags_of
 from entrepot.ingest.reasons import PRIORITY
 from entrepot.ingest.rules import Rule, life_rules, row_rules, tumour_rules
-from entrepot.ingest.values import UNREADABLE_REASON, typed
-from entrepot.model import TABLES, Column, Layer, Origin, Table
+from entrepot.ingest.sent import sent_rows, sent_table, typed_by_distinct, value_column
+from entrepot.ingest.values import UNREADABLE_REASON
+from entrepot.model import TABLES, Column, Layer, Table
+from entrepot.store import prepared
 
 #: Parents first; tumour events before treatments, whose metastatic lines need them.
 CHECK_ORDER = (
@@ -43,8 +50,48 @@ _METASTATIC_EVENTS = ("distant_progression", "new_metastatic_site")
 _SEPARATOR = "\x1f"
 #: The warehouse patient id of each checked row (NULL when its patient is not loaded).
 WAREHOUSE_ID = "warehouse_patient_id"
-#: Columns joined in from parents for the checks, dropped from the checked rows.
-_REFERENCE_PREFIXES = ("ref_", "life_", "tref_", "eref_")
+
+
+def patient_id(finess: ir.StringValue, centre_code: ir.StringValue) -> ir.StringValue:
+    """Warehouse patient id: a hash of centre and centre code, stable across refreshes.
+
+    Derived rather than counted so that ingesting needs no shared counter, a replayed
+    package gives the same ids, and the id reveals nothing the centre code doesn't.
+    """
+    return (finess + ":" + centre_code).hexdigest("sha256").substr(0, 20)
+
+
+@cache
+def checked_rows(name: str) -> ir.Table:
+    """The checked rows of a table, once `check_tables` has materialised them: the typed
+    value of every package column under the column's name, `failure` (NULL when loaded;
+    see `reason_and_column`), the warehouse patient id and, for patients, `birth_start`."""
+    return prepared.named(check_expression(name).schema(), f"checked_{name}")
+
+
+def check_tables(
+    con: BaseBackend, package_dir: Path, on_table_done: Callable[[str], None] | None = None
+) -> None:
+    """Check every table of the package in `package_dir` into `checked_rows(name)`.
+
+    The package's facts must be registered (`facts.FACTS`); the sent rows stay registered
+    (`sent.sent_rows`) for the quarantine."""
+    for name in CHECK_ORDER:
+        table = TABLES[name]
+        sent = sent_table(con, table, package_dir / f"{name}.parquet")
+        prepared.register_arrow(con, sent_rows(table).get_name(), sent)
+        flags = duplicate_flags(con, table)
+        prepared.register_arrow(con, flags_of(table).get_name(), flags)
+        prepared.materialise(con, checked_rows(name).get_name(), check_expression(name))
+        if on_table_done:
+            on_table_done(name)
+
+
+@cache
+def check_expression(name: str) -> ir.Table:
+    """The checked rows of table `name`, over the named tables (see the module's doc)."""
+    table = TABLES[name]
+    return _linked(table, _typed(table))
 
 
 def _value(name: str) -> str:
@@ -78,151 +125,146 @@ def _column_rules(column: Column, t: ir.Table) -> list[Rule]:
     return rules
 
 
-class PackageChecks:
-    """The checked tables of one package, held in an engine connection."""
+# Stage 1 -------------------------------------------------------------------------------
 
-    def __init__(
-        self, con: ibis.BaseBackend, package_dir: Path, finess: str, created: dt.date
-    ) -> None:
-        self.con = con
-        self.package_dir = package_dir
-        self.finess = finess
-        self.created = ibis.literal(created, "date")
-        self.checked: dict[str, ir.Table] = {}
 
-    def run(self, on_table_done: Callable[[str], None] | None = None) -> dict[str, ir.Table]:
-        """Check every table; return the checked tables (columns `reason`, `column`)."""
-        for name in CHECK_ORDER:
-            table = TABLES[name]
-            checked = self._linked(table, self._typed(table))
-            self.checked[name] = self._materialise(f"checked_{name}", checked)
-            if on_table_done:
-                on_table_done(name)
-        return self.checked
+def _typed(table: Table) -> ir.Table:
+    columns = table.columns_in(Layer.PACKAGE)
+    sent, flags = sent_rows(table), flags_of(table)
+    t = sent.left_join(flags, sent.source_row == flags.duplicate_row)
+    t = t.mutate(**{_value(c.name): _typed_value(c, t) for c in columns})
+    rules = [rule for c in columns for rule in _column_rules(c, t)]
+    rules += row_rules(table, lambda name: t[_value(name)])
+    if table.name == "patient":
+        t = t.mutate(birth_start=_birth_start(t))
+    rules += [
+        ("duplicate_row", None, ~t.first_copy.fill_null(True)),
+        ("conflicting_duplicate", None, t.versions_of_key.fill_null(1) > 1),
+    ]
+    return t.mutate(failure=_first_failing(rules))
 
-    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
-        return self.con.create_table(name, expr, temp=True)
 
-    # Stage 1 -----------------------------------------------------------------------------
+def _typed_value(column: Column, t: ir.Table) -> ir.Value:
+    if column.vocabulary:
+        return t[code_column(column.name)]
+    if typed_by_distinct(column):
+        return t[value_column(column.name)]
+    return t[column.name]
 
-    def _typed(self, table: Table) -> ir.Table:
-        columns = table.columns_in(Layer.PACKAGE)
-        sent = clean_and_code(table, self.package_dir / f"{table.name}.parquet")
-        content = [c.name for c in columns if c.name != "source_row"]
-        t = ibis.memtable(mark_duplicates(self.con, sent, list(table.package_key), content))
-        t = t.mutate(**{_value(c.name): self._typed_value(c, t) for c in columns})
-        rules = [rule for c in columns for rule in _column_rules(c, t)]
-        rules += row_rules(table, lambda name: t[_value(name)])
-        if table.name == "patient":
-            t = t.mutate(birth_start=self._birth_start(t))
-        rules += [
-            ("duplicate_row", None, ~t[FIRST_COPY].fill_null(True)),
-            ("conflicting_duplicate", None, t[VERSIONS_OF_KEY].fill_null(1) > 1),
-        ]
-        return t.mutate(failure=_first_failing(rules)).drop(FIRST_COPY, VERSIONS_OF_KEY)
 
-    @staticmethod
-    def _typed_value(column: Column, t: ir.Table) -> ir.Value:
-        if column.vocabulary:
-            return t[code_column(column.name)]
-        if column.origin is Origin.CARE:
-            return typed(column, t[column.name])
-        return t[column.name]
+def _birth_start(t: ir.Table) -> ir.DateValue:
+    # Built as text then cast, so an impossible month gives NULL instead of an error.
+    year, month = t[_value("birth_year")], t[_value("birth_month")]
+    text = year.cast("string") + "-" + month.cast("string").lpad(2, "0") + "-01"
+    return text.try_cast("date")
 
-    @staticmethod
-    def _birth_start(t: ir.Table) -> ir.DateValue:
-        # Built as text then cast, so an impossible month gives NULL instead of an error.
-        year, month = t[_value("birth_year")], t[_value("birth_month")]
-        text = year.cast("string") + "-" + month.cast("string").lpad(2, "0") + "-01"
-        return text.try_cast("date")
 
-    # Stage 2 -----------------------------------------------------------------------------
+# Stage 2 -------------------------------------------------------------------------------
 
-    def _linked(self, table: Table, t: ir.Table) -> ir.Table:
-        v = lambda name: t[_value(name)]  # noqa: E731
-        if table.name == "patient":
-            t = t.mutate(**{WAREHOUSE_ID: patient_id(self.finess, t.centre_code)})
-            life = {
-                "birth_start": t.birth_start,
-                "death_date": v("death_date"),
-                "last_news_date": v("last_news_date"),
-            }
-            rules = life_rules(table, v, life.__getitem__, self.created)
-            return self._with_final_reason(t, rules)
 
-        patients = self._patient_reference()
-        t = t.left_join(patients, t.centre_code == patients.ref_centre_code)
-        if table.references[0].parent == "patient":
-            rules = self._parent_rules(t, "ref")
-        else:
-            tumours = self._tumour_reference()
+def _linked(table: Table, t: ir.Table) -> ir.Table:
+    v = lambda name: t[_value(name)]  # noqa: E731
+    if table.name == "patient":
+        t = t.mutate(**{WAREHOUSE_ID: patient_id(facts.finess(), t.centre_code)})
+        life = {
+            "birth_start": t.birth_start,
+            "death_date": v("death_date"),
+            "last_news_date": v("last_news_date"),
+        }
+        rules = life_rules(table, v, life.__getitem__, facts.created())
+        return _checked_columns(table, _with_final_failure(t, rules))
+
+    patients = _patient_reference()
+    t = t.left_join(patients, t.centre_code == patients.ref_centre_code)
+    if table.references[0].parent == "patient":
+        rules = _parent_rules(t, "ref")
+    else:
+        tumours = _tumour_reference()
+        t = t.left_join(
+            tumours,
+            (t.centre_code == tumours.tref_centre_code)
+            & (t[_value("tumour_number")] == tumours.tref_number),
+        )
+        if table.name == "treatment":
+            events = _metastasis_reference()
             t = t.left_join(
-                tumours,
-                (t.centre_code == tumours.tref_centre_code)
-                & (t[_value("tumour_number")] == tumours.tref_number),
+                events,
+                (t.centre_code == events.eref_centre_code)
+                & (t[_value("tumour_number")] == events.eref_number),
             )
-            if table.name == "treatment":
-                events = self._metastasis_reference()
-                t = t.left_join(
-                    events,
-                    (t.centre_code == events.eref_centre_code)
-                    & (t[_value("tumour_number")] == events.eref_number),
-                )
-            rules = self._parent_rules(t, "tref")
-        v = lambda name: t[_value(name)]  # noqa: E731
-        tumour = lambda name: t[  # noqa: E731
-            "eref_first_metastasis_date" if name == "first_metastasis_date" else f"tref_{name}"
-        ]
-        rules += life_rules(table, v, lambda name: t[f"life_{name}"], self.created)
-        rules += tumour_rules(table, v, tumour, t.life_sex)
-        linked = self._with_final_reason(t, rules)
-        return linked.drop(*[c for c in linked.columns if c.startswith(_REFERENCE_PREFIXES)])
+        rules = _parent_rules(t, "tref")
+    v = lambda name: t[_value(name)]  # noqa: E731
+    tumour = lambda name: t[  # noqa: E731
+        "eref_first_metastasis_date" if name == "first_metastasis_date" else f"tref_{name}"
+    ]
+    rules += life_rules(table, v, lambda name: t[f"life_{name}"], facts.created())
+    rules += tumour_rules(table, v, tumour, t.life_sex)
+    return _checked_columns(table, _with_final_failure(t, rules))
 
-    @staticmethod
-    def _parent_rules(t: ir.Table, prefix: str) -> list[Rule]:
-        known, loaded = t[f"{prefix}_known"], t[f"{prefix}_ok"]
-        return [
-            ("unknown_parent", None, known.isnull()),
-            ("parent_quarantined", None, ~loaded.fill_null(True)),
-        ]
 
-    @staticmethod
-    def _with_final_reason(t: ir.Table, rules: list[Rule]) -> ir.Table:
-        failure = t.failure.coalesce(_first_failing(rules)) if rules else t.failure
-        parts = failure.split(_SEPARATOR)
-        return t.mutate(reason=parts[0], column=parts[1].nullif("")).drop("failure")
+def _checked_columns(table: Table, t: ir.Table) -> ir.Table:
+    """The typed values under the columns' own names, and what the load needs.
 
-    def _patient_reference(self) -> ir.Table:
-        p = self.checked["patient"]
-        loaded = p.reason.isnull()
-        return p.group_by(ref_centre_code=p.centre_code).agg(
-            ref_known=p.source_row.count() > 0,
-            # The warehouse id is computed once per patient, then carried to the records.
-            **{WAREHOUSE_ID: p[WAREHOUSE_ID].max(where=loaded)},
-            ref_ok=loaded.any(),
-            life_birth_start=p.birth_start.max(where=loaded),
-            life_death_date=p[_value("death_date")].max(where=loaded),
-            life_last_news_date=p[_value("last_news_date")].max(where=loaded),
-            life_sex=p[_value("sex")].max(where=loaded),
-        )
+    Only values are kept: the sent text of the few quarantined rows is joined back from
+    the sent rows when they are written, rather than materialised for every row."""
+    values = {c.name: t[_value(c.name)] for c in table.columns_in(Layer.PACKAGE)}
+    kept = ["birth_start"] if table.name == "patient" else []
+    kept += [WAREHOUSE_ID, "failure"]
+    return t.select(**values, **{name: t[name] for name in kept})
 
-    def _tumour_reference(self) -> ir.Table:
-        tu = self.checked["tumour"]
-        loaded = tu.reason.isnull()
-        return tu.group_by(
-            tref_centre_code=tu.centre_code, tref_number=tu[_value("tumour_number")]
-        ).agg(
-            tref_known=tu.source_row.count() > 0,
-            tref_ok=loaded.any(),
-            tref_diagnosis_date=tu[_value("diagnosis_date")].max(where=loaded),
-            tref_metastatic_at_diagnosis=tu[_value("metastatic_at_diagnosis")].any(where=loaded),
-        )
 
-    def _metastasis_reference(self) -> ir.Table:
-        ev = self.checked["tumour_event"]
-        metastatic = ev.reason.isnull() & ev[_value("event_kind")].isin(_METASTATIC_EVENTS)
-        return (
-            ev.filter(metastatic)
-            .group_by(eref_centre_code=ev.centre_code, eref_number=ev[_value("tumour_number")])
-            .agg(eref_first_metastasis_date=ev[_value("event_date")].min())
-        )
+def _parent_rules(t: ir.Table, prefix: str) -> list[Rule]:
+    known, loaded = t[f"{prefix}_known"], t[f"{prefix}_ok"]
+    return [
+        ("unknown_parent", None, known.isnull()),
+        ("parent_quarantined", None, ~loaded.fill_null(True)),
+    ]
+
+
+def _with_final_failure(t: ir.Table, rules: list[Rule]) -> ir.Table:
+    return t.mutate(failure=t.failure.coalesce(_first_failing(rules))) if rules else t
+
+
+def reason_and_column(checked: ir.Table) -> dict[str, ir.StringValue]:
+    """The reason and the column at fault (NULL for a whole-row reason) of checked rows.
+
+    Split from `failure` only where needed, for quarantined rows: splitting it on every
+    row cost as much as the in-row rules."""
+    parts = checked.failure.split(_SEPARATOR)
+    return {"reason": parts[0], "column": parts[1].nullif("")}
+
+
+def _patient_reference() -> ir.Table:
+    p = checked_rows("patient")
+    loaded = p.failure.isnull()
+    return p.group_by(ref_centre_code=p.centre_code).agg(
+        ref_known=p.source_row.count() > 0,
+        # The warehouse id is computed once per patient, then carried to the records.
+        **{WAREHOUSE_ID: p[WAREHOUSE_ID].max(where=loaded)},
+        ref_ok=loaded.any(),
+        life_birth_start=p.birth_start.max(where=loaded),
+        life_death_date=p.death_date.max(where=loaded),
+        life_last_news_date=p.last_news_date.max(where=loaded),
+        life_sex=p.sex.max(where=loaded),
+    )
+
+
+def _tumour_reference() -> ir.Table:
+    tu = checked_rows("tumour")
+    loaded = tu.failure.isnull()
+    return tu.group_by(tref_centre_code=tu.centre_code, tref_number=tu.tumour_number).agg(
+        tref_known=tu.source_row.count() > 0,
+        tref_ok=loaded.any(),
+        tref_diagnosis_date=tu.diagnosis_date.max(where=loaded),
+        tref_metastatic_at_diagnosis=tu.metastatic_at_diagnosis.any(where=loaded),
+    )
+
+
+def _metastasis_reference() -> ir.Table:
+    ev = checked_rows("tumour_event")
+    metastatic = ev.failure.isnull() & ev.event_kind.isin(_METASTATIC_EVENTS)
+    return (
+        ev.filter(metastatic)
+        .group_by(eref_centre_code=ev.centre_code, eref_number=ev.tumour_number)
+        .agg(eref_first_metastasis_date=ev.event_date.min())
+    )

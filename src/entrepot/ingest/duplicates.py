@@ -3,44 +3,62 @@
 Found before the row checks: the engine lists the rows whose key is seen more than once
 (an aggregation, cheap), and whole rows are compared in Python among those, which are
 few. Done inside the row checks, the same needs the table twice (a self-join or a window
-carrying every column), which cost more than all the other checks together.
+carrying every column), which cost more than all the other checks together. The verdicts
+come back as a small table of those rows only, which the row checks join.
 """
 
 from __future__ import annotations
 
-import ibis
+from functools import cache
+
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
+from ibis.backends import BaseBackend
 
-#: Columns added to the table: NULL for rows whose key is unique.
-FIRST_COPY = "first_copy"
-VERSIONS_OF_KEY = "versions_of_key"
+from entrepot.ingest.sent import sent_rows
+from entrepot.model import Layer, Table
+from entrepot.store import prepared
+
+#: Rows sharing their key with another row: is this the first line with this exact
+#: content, and how many different contents share its key. Rows with a unique key are
+#: absent.
+FLAGS_SCHEMA = pa.schema(
+    [("duplicate_row", pa.int64()), ("first_copy", pa.bool_()), ("versions_of_key", pa.int64())]
+)
 
 
-def mark_duplicates(
-    con: ibis.BaseBackend, table: pa.Table, key: list[str], content: list[str]
-) -> pa.Table:
-    """Add `first_copy` (is this the first line with this exact content?) and
-    `versions_of_key` (how many different contents share this row's key)."""
-    candidates = con.to_pyarrow(_rows_sharing_a_key(ibis.memtable(table), key, content))
+@cache
+def flags_of(table: Table) -> ir.Table:
+    """The table the row checks read the flags from (registered by the caller)."""
+    return prepared.named(FLAGS_SCHEMA, f"duplicates_{table.name}")
+
+
+def duplicate_flags(con: BaseBackend, table: Table) -> pa.Table:
+    """The flags of the sent rows of `table` (registered as `sent_rows(table)`)."""
+    candidates = prepared.to_arrow(con, _rows_sharing_a_key(table))
     candidates = candidates.sort_by("source_row")
-    first_copy, versions = _compare(candidates.to_pylist(), content)
-    # Each row's place among the candidates (NULL for the others), to spread the flags.
-    place = pc.index_in(table["source_row"], value_set=candidates["source_row"])
-    return table.append_column(
-        FIRST_COPY, pc.take(pa.array(first_copy, pa.bool_()), place)
-    ).append_column(VERSIONS_OF_KEY, pc.take(pa.array(versions, pa.int64()), place))
+    first_copy, versions = _compare(candidates.to_pylist(), _content(table))
+    return pa.table(
+        [candidates["source_row"].cast(pa.int64()), first_copy, versions], schema=FLAGS_SCHEMA
+    )
 
 
-def _rows_sharing_a_key(t: ir.Table, key: list[str], content: list[str]) -> ir.Table:
+def _content(table: Table) -> list[str]:
+    return [c.name for c in table.columns_in(Layer.PACKAGE) if c.name != "source_row"]
+
+
+@cache
+def _rows_sharing_a_key(table: Table) -> ir.Table:
+    t = sent_rows(table)
     # A missing optional key part (an event without site) is a value like any other here,
     # whereas joins never match NULLs: NULL is written as a marker for the comparison.
-    parts = {f"_key{i}": t[k].fill_null("\x00") for i, k in enumerate(key)}
-    keyed = t.mutate(**parts)
-    shared = keyed.group_by(list(parts)).agg(copies=keyed.source_row.count())
+    parts = {f"_key{i}": t[k].fill_null("\x00") for i, k in enumerate(table.package_key)}
+    # The key parts are spelt twice rather than computed once and shared: a shared
+    # subquery is materialised by the engine, which cost more than computing them again.
+    shared = t.group_by(**parts).agg(copies=t.source_row.count())
     shared = shared.filter(shared.copies > 1)
-    return keyed.semi_join(shared, list(parts)).select(*parts, *content, "source_row")
+    keyed = t.mutate(**parts)
+    return keyed.semi_join(shared, list(parts)).select(*parts, *_content(table), "source_row")
 
 
 def _compare(rows: list[dict], content: list[str]) -> tuple[list[bool], list[int]]:

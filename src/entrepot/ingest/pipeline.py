@@ -1,7 +1,8 @@
 """`ingest_package`: verify, check, load or quarantine every row, commit in one step.
 
 Everything is prepared beside the current data and made current by the working store's
-single commit; a crash at any point leaves the store as it was.
+single commit; a crash at any point leaves the store as it was. The steps are public for
+`batch.ingest_packages`, which checks several packages at once and commits them in turn.
 """
 
 from __future__ import annotations
@@ -11,15 +12,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import ibis
+from ibis.backends import BaseBackend
 
-from entrepot.ingest.checks import CHECK_ORDER, PackageChecks
+from entrepot.ingest.checks import CHECK_ORDER, check_tables
 from entrepot.ingest.errors import PackageRefused
-from entrepot.ingest.load import quarantined_rows, warehouse_rows, write_next_version
+from entrepot.ingest.facts import FACTS, facts_table
+from entrepot.ingest.load import (
+    TableOutputs,
+    count_superseded,
+    superseded_patients,
+    table_outputs,
+    write_next_version,
+)
 from entrepot.ingest.package import VerifiedPackage, open_package
 from entrepot.ingest.report import FileCount, QuarantinedRow, ValidationReport
 from entrepot.model import TABLES
-from entrepot.store import Home, WorkingStore, engine
+from entrepot.store import Home, WorkingStore, engine, prepared
 from entrepot.store.working import PACKAGE_SUBDIR
 
 #: Steps reported to a progress callback: verification, each table's checks, loading.
@@ -44,15 +52,23 @@ def ingest_package(
     step("verify")
     store = WorkingStore(home)
     with store.lock():
-        # Package ids are derived from the content, so a known id means the same data.
-        if store.package_record(package.package_id) is not None:
-            return IngestResult(package.package_id, package.finess, True, None, None)
-        _refuse_if_older(store, package)
+        known = known_result(store, package)
+        if known is not None:
+            return known
         with engine.scratch(home) as (con, _):
-            report = _check_and_commit(con, store, package, step)
-    return IngestResult(
-        package.package_id, package.finess, False, report, store.package_dir(package.package_id)
-    )
+            check(con, package, step)
+            return load_and_commit(con, store, package, step)
+
+
+def known_result(store: WorkingStore, package: VerifiedPackage) -> IngestResult | None:
+    """Under the lock: the result of a package already ingested, None for a new one.
+
+    Raises `PackageRefused` if the package is older than the centre's latest one."""
+    # Package ids are derived from the content, so a known id means the same data.
+    if store.package_record(package.package_id) is not None:
+        return IngestResult(package.package_id, package.finess, True, None, None)
+    _refuse_if_older(store, package)
+    return None
 
 
 def _refuse_if_older(store: WorkingStore, package: VerifiedPackage) -> None:
@@ -69,36 +85,40 @@ def _refuse_if_older(store: WorkingStore, package: VerifiedPackage) -> None:
         )
 
 
-def _check_and_commit(
-    con: ibis.BaseBackend,
+def check(con: BaseBackend, package: VerifiedPackage, step: Callable[[str], None]) -> None:
+    """Check every row of the package into `con` (needs no lock: reads only the package)."""
+    package_facts = facts_table(package.finess, package.created_on, package.package_id)
+    prepared.register_arrow(con, FACTS.get_name(), package_facts)
+    check_tables(con, package.folder, step)
+
+
+def load_and_commit(
+    con: BaseBackend,
     store: WorkingStore,
     package: VerifiedPackage,
     step: Callable[[str], None],
-) -> ValidationReport:
-    checked = PackageChecks(con, package.folder, package.finess, package.created_on).run(step)
+) -> IngestResult:
+    """Under the lock, after `check`: write the centre's next version, the quarantine and
+    the reports beside the current data, then commit them."""
     staging = store.new_centre_version(package.finess)
     previous_files = store.centre_files(package.finess)
-    new_rows = {
-        name: warehouse_rows(checked[name], TABLES[name], package.finess, package.package_id)
-        for name in CHECK_ORDER
-    }
-    superseded = new_rows["patient"].select("patient_id")
+    superseded = superseded_patients()
     quarantine_dir = staging / PACKAGE_SUBDIR / "quarantine"
     quarantine_dir.mkdir(parents=True)
     files: dict[str, FileCount] = {}
     rows: list[QuarantinedRow] = []
     for name in CHECK_ORDER:
-        table = TABLES[name]
+        table, outputs = TABLES[name], table_outputs(name)
         write_next_version(
             con,
-            new_rows[name],
+            table,
+            outputs.new_rows,
             superseded,
             previous_files.get(name),
             staging / f"{name}.parquet",
         )
-        quarantined = quarantined_rows(checked[name], table)
-        con.to_parquet(quarantined, quarantine_dir / f"{name}.parquet")
-        files[f"{name}.csv"], table_rows = _account(con, package, name, checked[name])
+        prepared.write_parquet(con, outputs.quarantined, quarantine_dir / f"{name}.parquet")
+        files[f"{name}.csv"], table_rows = _account(con, package, name, outputs)
         rows += table_rows
     step("load")
     report = ValidationReport(
@@ -109,29 +129,32 @@ def _check_and_commit(
         schema_version=package.schema_version,
         files=files,
         patients_loaded=files["patient.csv"].rows_loaded,
-        patients_superseded=_count_superseded(con, previous_files.get("patient"), superseded),
+        patients_superseded=count_superseded(
+            con, TABLES["patient"], superseded, previous_files.get("patient")
+        ),
         rows=sorted(rows, key=lambda r: (r.file, r.line)),
     )
     report.write(staging / PACKAGE_SUBDIR)
     store.commit(package.finess, staging, package.package_id, _record(package, report))
-    return report
+    return IngestResult(
+        package.package_id, package.finess, False, report, store.package_dir(package.package_id)
+    )
 
 
 def _account(
-    con: ibis.BaseBackend, package: VerifiedPackage, name: str, checked: ibis.Table
+    con: BaseBackend, package: VerifiedPackage, name: str, outputs: TableOutputs
 ) -> tuple[FileCount, list[QuarantinedRow]]:
     """Count loaded and quarantined rows of one file and prove that none went missing."""
     file = f"{name}.csv"
-    bad = checked.filter(checked.reason.notnull()).select("source_row", "column", "reason")
     rows = [
         QuarantinedRow(file, r["source_row"], r["column"], r["reason"])
-        for r in con.to_pyarrow(bad).to_pylist()
+        for r in prepared.to_arrow(con, outputs.reasons).to_pylist()
     ]
     rows += [
         QuarantinedRow(file, line, None, "truncated_line")
         for line in package.malformed_lines.get(name, [])
     ]
-    loaded = int(con.execute(checked.filter(checked.reason.isnull()).count()))
+    loaded = int(prepared.scalar(con, outputs.loaded))
     rows_in = package.rows[name] + len(package.malformed_lines.get(name, []))
     if rows_in != loaded + len(rows):
         raise RuntimeError(
@@ -139,15 +162,6 @@ def _account(
             f"{len(rows)} quarantined; nothing was stored"
         )
     return FileCount(name, rows_in, loaded, len(rows)), rows
-
-
-def _count_superseded(
-    con: ibis.BaseBackend, previous_patients: Path | None, superseded: ibis.Table
-) -> int:
-    if previous_patients is None:
-        return 0
-    previous = con.read_parquet(previous_patients)
-    return int(con.execute(previous.semi_join(superseded, "patient_id").count()))
 
 
 def _record(package: VerifiedPackage, report: ValidationReport) -> dict:

@@ -113,6 +113,21 @@ def scratch(home: Home) -> Iterator[tuple[BaseBackend, Path]]:
         remove_tree(folder)
 
 
+@contextmanager
+def session(connection: BaseBackend) -> Iterator[BaseBackend]:
+    """A separate session on a `scratch` connection, for one of several jobs run at once
+    (packages checked side by side): its temporary tables and registered data are its
+    own and go when it closes, while the engine's threads, memory cap and spill folder
+    are shared. One engine per job would run one thread per core each, and measured
+    5-10% more work for the same result.
+    """
+    cursor = connection.con.cursor()
+    try:
+        yield ibis.duckdb.from_connection(cursor)
+    finally:
+        cursor.close()
+
+
 def arrow_batches(
     connection: BaseBackend, expr: ibis.Table, rows: int = 256_000
 ) -> pa.RecordBatchReader:
