@@ -13,6 +13,7 @@ import ibis
 import pyarrow as pa
 
 from entrepot.access.scope import BENEFICIARY_TABLES, Population, Scope
+from entrepot.governance.errors import Conflict
 from entrepot.model import SNDS_LINK
 from entrepot.store.engine import ReleaseTables
 
@@ -43,7 +44,12 @@ def gated_tables(
     tables = {}
     for table_name, columns in scope.variables.items():
         if table_name not in release:
-            raise LookupError(f"release {release.manifest.release_id} has no table {table_name!r}")
+            # A grant pinned to a release published before the SNDS linkage, say: the
+            # project's grant and its release disagree, which the operator must settle.
+            raise Conflict(
+                f"release {release.manifest.release_id} has no table {table_name!r}, which "
+                "the grant names; ask the operator to pin a release that holds it"
+            )
         source = release[table_name]
         if column in source.columns:  # a centre's view names patients by their centre code
             source = source.drop(column)

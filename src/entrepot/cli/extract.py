@@ -27,7 +27,7 @@ def extract(
     report into the project's workspace. Only a member of an active project may."""
     warehouse = resolve_home(home)
     database = metadata(warehouse, database_url)
-    with refusals(GovernanceError, LookupError):
+    with refusals(GovernanceError):
         with database.session() as session:
             principal = auth.authenticate(session, token)
             if not principal.allows("data"):

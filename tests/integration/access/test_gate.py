@@ -11,12 +11,15 @@ from sqlalchemy import select
 
 from entrepot.access import open_centre, open_project
 from entrepot.access.pseudonyms import pseudonym
+from entrepot.access.scope import Population, Scope
+from entrepot.access.views import gated_tables
 from entrepot.governance import audit, projects
-from entrepot.governance.errors import Invalid, Refused
+from entrepot.governance.errors import Conflict, Invalid, Refused
 from entrepot.governance.lifecycle import ProjectKind, Sponsor
 from entrepot.governance.roles import OrganisationKind, Role
 from entrepot.governance.tables import AuditEvent
 from entrepot.rights import RegistryKind, lift, record
+from entrepot.store import engine
 from tests.support.people import make_organisation, make_person
 from tests.support.projects import (
     CANCER_TYPES,
@@ -295,3 +298,20 @@ def _gate_once(database, warehouse, world):
         _GATES.clear()
         _GATES[key] = _open(database, warehouse, world)
     return _GATES[key]
+
+
+def test_a_grant_naming_a_table_its_release_lacks_is_a_clear_conflict(warehouse):
+    release = engine.open_release(warehouse.home, warehouse.release_id)
+    without_claims = engine.ReleaseTables(
+        release.manifest,
+        release.backend,
+        {name: release[name] for name in release if name != "hospital_stay"},
+    )
+    scope = Scope(
+        release_id=warehouse.release_id,
+        variables={"hospital_stay": ("admission_date",)},
+        population=Population(),
+        project="P0001",
+    )
+    with pytest.raises(Conflict, match="has no table 'hospital_stay'"):
+        gated_tables(without_claims, scope, [], [])
