@@ -1,12 +1,15 @@
-"""`ingest_packages`: several packages, checked side by side and committed one by one.
+"""`ingest_packages`: several packages, prepared side by side and committed one by one.
 
-Checking a package reads only that package, so it needs no lock: worker threads verify
-and check the next packages while the caller's thread loads and commits the current one,
-in the order given, exactly as `ingest_package` would one after the other. One package
-at a time keeps 1.3 to 1.5 of two cores busy (its Python and Arrow steps use one); with
-a second one in hand, 1.8. Threads rather than processes: the engine and Arrow release
-the GIL for the heavy work, and a killed process takes its workers with it. The packages
-share one engine (`engine.session` each), so that its threads are shared too.
+Preparing a package (checking its rows and writing them to scratch files) reads only
+that package, so it needs no lock: worker threads verify and prepare the next packages
+while the caller's thread commits them, in the order given, exactly as `ingest_package`
+would one after the other. The commit is then short (moving the written files into the
+centre's next version, or merging them with its earlier rows, and the reports), so the
+workers keep both cores of a small machine busy; with the commit writing the files, the
+caller's thread was the bottleneck and a fifth of two cores stood idle. Threads rather
+than processes: the engine and Arrow release the GIL for the heavy work, and a killed
+process takes its workers with it. The packages share one engine (`engine.session`
+each), so that its threads are shared too.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,22 +24,23 @@ from pathlib import Path
 from ibis.backends import BaseBackend
 
 from entrepot.ingest.package import VerifiedPackage, open_package
-from entrepot.ingest.pipeline import IngestResult, check, known_result, load_and_commit
+from entrepot.ingest.pipeline import IngestResult, PreparedPackage, commit, known_result, prepare
 from entrepot.store import Home, WorkingStore, engine
+from entrepot.store.atomic import remove_tree
 
-#: Packages in hand at once: the one being committed and the next one being checked.
-#: Each holds its checked rows in memory until committed, so this also bounds memory.
-#: Three measured no faster (37.1 s against 37.7 s at 1 million patients), for 0.8 GB more.
+#: Packages prepared at once, one per core.
 WORKERS = 2
+#: Packages handed to the workers ahead of the one being committed. More than `WORKERS`,
+#: so that a worker done early starts the next package instead of waiting for the commit
+#: of a larger one before it. A prepared package holds scratch files, not memory.
+AHEAD = 4
 
 
-@dataclass
-class _Checked:
+@dataclass(frozen=True)
+class _Ready:
     package: VerifiedPackage
-    #: The engine session holding the checked rows (None: already ingested, unchecked).
-    con: BaseBackend | None
-    #: Closes the session, dropping the checked rows.
-    close: Callable[[], None]
+    #: None when the package was already ingested when the worker looked.
+    prepared: PreparedPackage | None
     #: Reports the package's progress.
     step: Callable[[str], None]
 
@@ -51,83 +54,71 @@ def ingest_packages(
     """Ingest packages in the order given; yield each result once it is committed.
 
     The same as `ingest_package` on each folder in turn, with the same results, but the
-    next packages are checked while one is committed. `on_step(position, step)` reports
+    next packages are prepared while one is committed. `on_step(position, step)` reports
     progress (`pipeline.STEPS`) of the package at `position` in `folders`. The first
     refused package raises `PackageRefused`: the packages before it are committed, none
     after it. The lock is held from start to end (other writers get `StoreBusy`).
     """
     store = WorkingStore(home)
-    pending: deque[Future[_Checked]] = deque()
+    pending: deque[Future[_Ready]] = deque()
     queued = enumerate(folders)
 
     def submit_next() -> None:
         for position, folder in queued:
             step = partial(on_step, position) if on_step else _no_progress
-            check = partial(_verify_and_check, home, store, engine_con, folder, step)
-            pending.append(pool.submit(check))
+            work = scratch_dir / f"package-{position}"
+            task = partial(_verify_and_prepare, home, store, engine_con, folder, work, step)
+            pending.append(pool.submit(task))
             return
 
     with (
         store.lock(),
-        engine.scratch(home) as (engine_con, _),
+        engine.scratch(home) as (engine_con, scratch_dir),
+        engine.session(engine_con) as commit_con,
         ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool,
     ):
         try:
-            for _ in range(workers):
+            for _ in range(max(workers, AHEAD)):
                 submit_next()
             while pending:
-                checked = pending.popleft().result()
-                try:
-                    result = _commit(store, checked)
-                finally:
-                    checked.close()
+                result = _commit(commit_con, store, pending.popleft().result())
                 submit_next()
                 yield result
         finally:
-            _abandon(pending)
+            # Packages prepared ahead of one that failed are dropped with the scratch
+            # folder, once the workers are done with them.
+            for future in pending:
+                future.cancel()
 
 
-def _verify_and_check(
+def _verify_and_prepare(
     home: Home,
     store: WorkingStore,
     engine_con: BaseBackend,
     folder: Path,
+    work: Path,
     step: Callable[[str], None],
-) -> _Checked:
+) -> _Ready:
     package = open_package(home, folder)
     step("verify")
     # Read without the lock, which the caller's thread holds: a package committed since
-    # is found again by `known_result` under the lock; this only saves checking it.
+    # is found again by `known_result` under the lock; this only saves preparing it.
     if store.package_record(package.package_id) is not None:
-        return _Checked(package, None, lambda: None, step)
-    session = ExitStack()
-    try:
-        con = session.enter_context(engine.session(engine_con))
-        check(con, package, step)
-    except BaseException:
-        session.close()
-        raise
-    return _Checked(package, con, session.close, step)
+        return _Ready(package, None, step)
+    # The session, and the checked rows it holds, closes once the rows are written.
+    with engine.session(engine_con) as con:
+        return _Ready(package, prepare(con, package, work, step), step)
 
 
-def _commit(store: WorkingStore, checked: _Checked) -> IngestResult:
-    known = known_result(store, checked.package)
+def _commit(con: BaseBackend, store: WorkingStore, ready: _Ready) -> IngestResult:
+    known = known_result(store, ready.package)
     if known is not None:
+        if ready.prepared is not None:
+            remove_tree(ready.prepared.folder)
         return known
-    # Only this thread commits, and a package known when checked stays known.
-    assert checked.con is not None
-    return load_and_commit(checked.con, store, checked.package, checked.step)
-
-
-def _abandon(pending: deque[Future[_Checked]]) -> None:
-    """Free the packages checked ahead of one that failed to commit, once their checks
-    end. Their own errors are of no interest: one after the other, they would not have
-    been read at all."""
-    for future in pending:
-        future.cancel()
-    for future in pending:
-        if not future.cancelled() and future.exception() is None:
-            future.result().close()
+    # Only this thread commits, and a package known when prepared stays known.
+    assert ready.prepared is not None
+    return commit(con, store, ready.prepared)
 
 
 def _no_progress(_: str) -> None:

@@ -18,8 +18,9 @@ from entrepot.ingest import facts
 from entrepot.ingest.checks import checked_rows, reason_and_column
 from entrepot.ingest.codes import MULTIPLE_SEPARATOR
 from entrepot.ingest.sent import sent_rows
-from entrepot.model import TABLES, Layer, Table, arrow_schema
+from entrepot.model import CLINICAL_TABLES, TABLES, Layer, Table, arrow_schema
 from entrepot.store import prepared
+from entrepot.store.atomic import rename_durably
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,6 @@ def table_outputs(name: str) -> TableOutputs:
         reasons=failed.select("source_row", **reason_and_column(failed)),
         loaded=checked.filter(checked.failure.isnull()).count(),
     )
-
-
-@cache
-def superseded_patients() -> ir.Table:
-    """The warehouse ids of the patients the package brings, whose earlier rows it replaces."""
-    return table_outputs("patient").new_rows.select("patient_id")
 
 
 def warehouse_rows(checked: ir.Table, table: Table) -> ir.Table:
@@ -101,38 +96,53 @@ def _previous_rows(table: Table) -> ir.Table:
 
 
 @cache
-def _merged(table: Table, new_rows: ir.Table, superseded: ir.Table) -> ir.Table:
-    previous = _previous_rows(table)
-    kept = previous.anti_join(superseded, "patient_id").select(*new_rows.columns)
-    return kept.union(new_rows)
-
-
-def write_next_version(
-    con: BaseBackend,
-    table: Table,
-    new_rows: ir.Table,
-    superseded: ir.Table,
-    previous_file: Path | None,
-    out: Path,
-) -> None:
-    """Write `out`: the centre's previous rows minus superseded patients, plus the new rows."""
-    rows = new_rows
-    if previous_file is not None:
-        prepared.register_parquet(con, _previous_rows(table).get_name(), previous_file)
-        rows = _merged(table, new_rows, superseded)
-    prepared.write_parquet(con, rows, out)
-
-
-def count_superseded(
-    con: BaseBackend, patient: Table, superseded: ir.Table, previous_file: Path | None
-) -> int:
-    """How many of the centre's current patients the package replaces."""
-    if previous_file is None:
-        return 0
-    prepared.register_parquet(con, _previous_rows(patient).get_name(), previous_file)
-    return int(prepared.scalar(con, _superseded_count(patient, superseded)))
+def _package_rows(table: Table) -> ir.Table:
+    """The package's rows to load of `table` (registered by `register_package_rows`)."""
+    return prepared.named(arrow_schema(table, Layer.WAREHOUSE), f"package_{table.name}")
 
 
 @cache
-def _superseded_count(patient: Table, superseded: ir.Table) -> ir.IntegerScalar:
-    return _previous_rows(patient).semi_join(superseded, "patient_id").count()
+def _superseded_patients() -> ir.Table:
+    """The warehouse ids of the patients the package brings, whose earlier rows it replaces."""
+    return _package_rows(TABLES["patient"]).select("patient_id")
+
+
+@cache
+def _merged(table: Table) -> ir.Table:
+    previous, superseded = _previous_rows(table), _superseded_patients()
+    kept = previous.anti_join(superseded, "patient_id").select(*previous.columns)
+    return kept.union(_package_rows(table))
+
+
+@cache
+def _superseded_count() -> ir.IntegerScalar:
+    return _previous_rows(TABLES["patient"]).semi_join(_superseded_patients(), "patient_id").count()
+
+
+def register_package_rows(con: BaseBackend, folder: Path) -> None:
+    """Make the package's rows to load, written as `<table>.parquet` into `folder` by the
+    ingest's preparation, readable by `write_next_version` and `count_superseded`."""
+    for table in CLINICAL_TABLES:
+        prepared.register_parquet(
+            con, _package_rows(table).get_name(), folder / f"{table.name}.parquet"
+        )
+
+
+def write_next_version(
+    con: BaseBackend, table: Table, package_file: Path, previous_file: Path | None, out: Path
+) -> None:
+    """Write `out`: the centre's previous rows minus superseded patients, plus the package's
+    rows in `package_file` (moved there as they are when the centre had no rows yet)."""
+    if previous_file is None:
+        rename_durably(package_file, out)
+        return
+    prepared.register_parquet(con, _previous_rows(table).get_name(), previous_file)
+    prepared.write_parquet(con, _merged(table), out)
+
+
+def count_superseded(con: BaseBackend, previous_patients: Path | None) -> int:
+    """How many of the centre's current patients the package replaces."""
+    if previous_patients is None:
+        return 0
+    prepared.register_parquet(con, _previous_rows(TABLES["patient"]).get_name(), previous_patients)
+    return int(prepared.scalar(con, _superseded_count()))

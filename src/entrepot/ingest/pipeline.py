@@ -1,8 +1,17 @@
-"""`ingest_package`: verify, check, load or quarantine every row, commit in one step.
+"""`ingest_package`: verify, prepare every row, commit in one step.
 
-Everything is prepared beside the current data and made current by the working store's
-single commit; a crash at any point leaves the store as it was. The steps are public for
-`batch.ingest_packages`, which checks several packages at once and commits them in turn.
+A package goes through two stages:
+
+1. *prepare*, which needs no lock (it reads only the package): check every row, write the
+   rows to load (in the warehouse layout) and the quarantined rows into a scratch folder,
+   and count them;
+2. *commit*, under the lock: the centre's next version (its earlier rows, bar those of
+   the patients the package brings, plus the package's rows), the reports, and the
+   working store's single commit.
+
+Everything is prepared beside the current data; a crash at any point leaves the store as
+it was. The stages are public for `batch.ingest_packages`, which prepares the next
+packages while it commits one.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from entrepot.ingest.facts import FACTS, facts_table
 from entrepot.ingest.load import (
     TableOutputs,
     count_superseded,
-    superseded_patients,
+    register_package_rows,
     table_outputs,
     write_next_version,
 )
@@ -28,10 +37,13 @@ from entrepot.ingest.package import VerifiedPackage, open_package
 from entrepot.ingest.report import FileCount, QuarantinedRow, ValidationReport
 from entrepot.model import TABLES
 from entrepot.store import Home, WorkingStore, engine, prepared
+from entrepot.store.atomic import make_dirs, remove_tree, rename_durably
 from entrepot.store.working import PACKAGE_SUBDIR
 
 #: Steps reported to a progress callback: verification, each table's checks, loading.
 STEPS = ("verify", *CHECK_ORDER, "load")
+#: In a prepared package's folder: the rows to load, and the quarantined rows as sent.
+ROWS_DIR, QUARANTINE_DIR = "rows", "quarantine"
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,19 @@ class IngestResult:
     already_ingested: bool
     report: ValidationReport | None
     report_dir: Path | None
+
+
+@dataclass(frozen=True)
+class PreparedPackage:
+    """A package whose rows are checked and written to scratch, ready to commit."""
+
+    package: VerifiedPackage
+    #: Scratch folder: `rows/<table>.parquet` and `quarantine/<table>.parquet`.
+    folder: Path
+    #: Rows in, loaded and quarantined, by file sent.
+    files: dict[str, FileCount]
+    #: Every quarantined row, by file and line.
+    rows: list[QuarantinedRow]
 
 
 def ingest_package(
@@ -55,9 +80,9 @@ def ingest_package(
         known = known_result(store, package)
         if known is not None:
             return known
-        with engine.scratch(home) as (con, _):
-            check(con, package, step)
-            return load_and_commit(con, store, package, step)
+        with engine.scratch(home) as (con, scratch_dir):
+            ready = prepare(con, package, scratch_dir / "package", step)
+            return commit(con, store, ready)
 
 
 def known_result(store: WorkingStore, package: VerifiedPackage) -> IngestResult | None:
@@ -85,57 +110,64 @@ def _refuse_if_older(store: WorkingStore, package: VerifiedPackage) -> None:
         )
 
 
-def check(con: BaseBackend, package: VerifiedPackage, step: Callable[[str], None]) -> None:
-    """Check every row of the package into `con` (needs no lock: reads only the package)."""
+def prepare(
+    con: BaseBackend, package: VerifiedPackage, folder: Path, step: Callable[[str], None]
+) -> PreparedPackage:
+    """Check every row of the package and write the rows to load and the quarantined rows
+    into `folder`, inside the scratch folder of `con` (needs no lock: reads only the
+    package). The checked rows stay in `con`'s session until it closes."""
     package_facts = facts_table(package.finess, package.created_on, package.package_id)
     prepared.register_arrow(con, FACTS.get_name(), package_facts)
     check_tables(con, package.folder, step)
-
-
-def load_and_commit(
-    con: BaseBackend,
-    store: WorkingStore,
-    package: VerifiedPackage,
-    step: Callable[[str], None],
-) -> IngestResult:
-    """Under the lock, after `check`: write the centre's next version, the quarantine and
-    the reports beside the current data, then commit them."""
-    staging = store.new_centre_version(package.finess)
-    previous_files = store.centre_files(package.finess)
-    superseded = superseded_patients()
-    quarantine_dir = staging / PACKAGE_SUBDIR / "quarantine"
-    quarantine_dir.mkdir(parents=True)
+    make_dirs(folder / ROWS_DIR)
+    make_dirs(folder / QUARANTINE_DIR)
     files: dict[str, FileCount] = {}
     rows: list[QuarantinedRow] = []
     for name in CHECK_ORDER:
-        table, outputs = TABLES[name], table_outputs(name)
-        write_next_version(
-            con,
-            table,
-            outputs.new_rows,
-            superseded,
-            previous_files.get(name),
-            staging / f"{name}.parquet",
+        outputs = table_outputs(name)
+        prepared.write_parquet(con, outputs.new_rows, folder / ROWS_DIR / f"{name}.parquet")
+        prepared.write_parquet(
+            con, outputs.quarantined, folder / QUARANTINE_DIR / f"{name}.parquet"
         )
-        prepared.write_parquet(con, outputs.quarantined, quarantine_dir / f"{name}.parquet")
         files[f"{name}.csv"], table_rows = _account(con, package, name, outputs)
         rows += table_rows
     step("load")
+    rows.sort(key=lambda r: (r.file, r.line))
+    return PreparedPackage(package, folder, files, rows)
+
+
+def commit(con: BaseBackend, store: WorkingStore, ready: PreparedPackage) -> IngestResult:
+    """Under the lock, after `prepare`: write the centre's next version and the reports
+    beside the current data, then commit them. `con` may be any session of the engine."""
+    package = ready.package
+    staging = store.new_centre_version(package.finess)
+    previous_files = store.centre_files(package.finess)
+    package_rows = ready.folder / ROWS_DIR
+    register_package_rows(con, package_rows)
     report = ValidationReport(
         package_id=package.package_id,
         centre=package.finess,
         created_at=package.created_at.isoformat(),
         ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         schema_version=package.schema_version,
-        files=files,
-        patients_loaded=files["patient.csv"].rows_loaded,
-        patients_superseded=count_superseded(
-            con, TABLES["patient"], superseded, previous_files.get("patient")
-        ),
-        rows=sorted(rows, key=lambda r: (r.file, r.line)),
+        files=ready.files,
+        patients_loaded=ready.files["patient.csv"].rows_loaded,
+        patients_superseded=count_superseded(con, previous_files.get("patient")),
+        rows=ready.rows,
     )
+    for name in CHECK_ORDER:
+        write_next_version(
+            con,
+            TABLES[name],
+            package_rows / f"{name}.parquet",
+            previous_files.get(name),
+            staging / f"{name}.parquet",
+        )
+    make_dirs(staging / PACKAGE_SUBDIR)
+    rename_durably(ready.folder / QUARANTINE_DIR, staging / PACKAGE_SUBDIR / QUARANTINE_DIR)
     report.write(staging / PACKAGE_SUBDIR)
     store.commit(package.finess, staging, package.package_id, _record(package, report))
+    remove_tree(ready.folder)
     return IngestResult(
         package.package_id, package.finess, False, report, store.package_dir(package.package_id)
     )
