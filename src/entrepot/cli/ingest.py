@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import TaskID
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
 from entrepot.ingest import STEPS, PackageRefused, ingest_packages
@@ -47,14 +48,15 @@ def ingest(
                     )
                     continue
                 assert result.report is not None
-                print_accounting(result.report)
-                console.print(f"validation report: {result.report_dir}/report.md")
+                print_accounting(result.report, result.report_dir)
                 any_quarantined |= result.report.rows_quarantined > 0
     if any_quarantined:
         raise fail("some rows were quarantined; see the validation report", EXIT_QUARANTINED)
 
 
-def print_accounting(report: ValidationReport) -> None:
+def print_accounting(report: ValidationReport, report_dir: Path | None) -> None:
+    """The package's counts, reasons and first quarantined rows, printed at once: every
+    print redraws the progress bars below it."""
     table = Table(title=f"centre {report.centre} — package {report.package_id}")
     for header in ("file", "rows in", "loaded", "quarantined"):
         table.add_column(header, justify="left" if header == "file" else "right")
@@ -62,15 +64,17 @@ def print_accounting(report: ValidationReport) -> None:
         table.add_row(
             name, f"{count.rows_in:,}", f"{count.rows_loaded:,}", f"{count.rows_quarantined:,}"
         )
-    console.print(table)
+    lines = []
     if report.reasons:
-        console.print(
+        lines.append(
             "quarantined by reason: "
             + ", ".join(f"{code} {n:,}" for code, n in report.reasons.most_common())
         )
-    for row in report.rows[:SHOWN_ROWS]:
-        console.print(
-            f"  {row.file} line {row.line}: {row.reason} — {row.message}", highlight=False
-        )
+    lines += [
+        f"  {row.file} line {row.line}: {row.reason} — {row.message}"
+        for row in report.rows[:SHOWN_ROWS]
+    ]
     if len(report.rows) > SHOWN_ROWS:
-        console.print(f"  … and {len(report.rows) - SHOWN_ROWS:,} more in quarantine.csv")
+        lines.append(f"  … and {len(report.rows) - SHOWN_ROWS:,} more in quarantine.csv")
+    lines.append(f"validation report: {report_dir}/report.md")
+    console.print(table, Text("\n".join(lines)))

@@ -80,7 +80,8 @@ def clean_and_code(table: Table, source: Path) -> pa.Table:
     the same package): the engine would trim each column in every expression using it."""
     columns = table.columns_in(Layer.PACKAGE)
     by_dictionary = [c.name for c in columns if c.origin is Origin.CARE or c.vocabulary]
-    sent = pq.read_table(source, columns=[c.name for c in columns], read_dictionary=by_dictionary)
+    with pq.ParquetFile(source, read_dictionary=by_dictionary) as package_file:
+        sent = package_file.read([c.name for c in columns])
     # The reader gives each row group its own dictionary: one for all, cleaned once.
     sent = sent.unify_dictionaries()
     arrays, fields = [], []

@@ -29,24 +29,17 @@ class TableOutputs:
 
     #: Loaded rows in the warehouse layout.
     new_rows: ir.Table
-    #: Quarantined rows as sent, with reason and column.
+    #: Quarantined rows as sent (`source_row` is the line), with reason and column.
     quarantined: ir.Table
-    #: Line, column and reason of each quarantined row.
-    reasons: ir.Table
-    #: How many rows were loaded.
-    loaded: ir.IntegerScalar
 
 
 @cache
 def table_outputs(name: str) -> TableOutputs:
     """The load's expressions for table `name`, over its checked rows."""
     checked, table = checked_rows(name), TABLES[name]
-    failed = checked.filter(checked.failure.notnull())
     return TableOutputs(
         new_rows=warehouse_rows(checked, table),
         quarantined=quarantined_rows(checked, table),
-        reasons=failed.select("source_row", **reason_and_column(failed)),
-        loaded=checked.filter(checked.failure.isnull()).count(),
     )
 
 

@@ -21,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from entrepot.ingest.checks import CHECK_ORDER, check_tables
 from entrepot.ingest.errors import PackageRefused
 from entrepot.ingest.facts import FACTS, facts_table
 from entrepot.ingest.load import (
-    TableOutputs,
     count_superseded,
     register_package_rows,
     table_outputs,
@@ -125,11 +125,12 @@ def prepare(
     rows: list[QuarantinedRow] = []
     for name in CHECK_ORDER:
         outputs = table_outputs(name)
-        prepared.write_parquet(con, outputs.new_rows, folder / ROWS_DIR / f"{name}.parquet")
-        prepared.write_parquet(
-            con, outputs.quarantined, folder / QUARANTINE_DIR / f"{name}.parquet"
+        loaded = prepared.write_parquet(
+            con, outputs.new_rows, folder / ROWS_DIR / f"{name}.parquet"
         )
-        files[f"{name}.csv"], table_rows = _account(con, package, name, outputs)
+        quarantine = folder / QUARANTINE_DIR / f"{name}.parquet"
+        prepared.write_parquet(con, outputs.quarantined, quarantine)
+        files[f"{name}.csv"], table_rows = _account(package, name, loaded, quarantine)
         rows += table_rows
     step("load")
     rows.sort(key=lambda r: (r.file, r.line))
@@ -174,19 +175,18 @@ def commit(con: BaseBackend, store: WorkingStore, ready: PreparedPackage) -> Ing
 
 
 def _account(
-    con: BaseBackend, package: VerifiedPackage, name: str, outputs: TableOutputs
+    package: VerifiedPackage, name: str, loaded: int, quarantine: Path
 ) -> tuple[FileCount, list[QuarantinedRow]]:
-    """Count loaded and quarantined rows of one file and prove that none went missing."""
+    """Count the rows of one file written as loaded (`loaded`) and as quarantined (in the
+    file `quarantine`), and prove that none went missing."""
     file = f"{name}.csv"
-    rows = [
-        QuarantinedRow(file, r["source_row"], r["column"], r["reason"])
-        for r in prepared.to_arrow(con, outputs.reasons).to_pylist()
-    ]
+    with pq.ParquetFile(quarantine) as quarantined:
+        reasons = quarantined.read(["source_row", "column", "reason"]).to_pylist()
+    rows = [QuarantinedRow(file, r["source_row"], r["column"], r["reason"]) for r in reasons]
     rows += [
         QuarantinedRow(file, line, None, "truncated_line")
         for line in package.malformed_lines.get(name, [])
     ]
-    loaded = int(prepared.scalar(con, outputs.loaded))
     rows_in = package.rows[name] + len(package.malformed_lines.get(name, []))
     if rows_in != loaded + len(rows):
         raise RuntimeError(

@@ -95,8 +95,14 @@ class ValidationReport:
         with (folder / "quarantine.csv").open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(["file", "line", "column", "reason", "message"])
+            # A yearly package of a large centre has tens of thousands of quarantined
+            # rows but a few dozen distinct messages: each is written out once.
+            messages: dict[tuple[str, str | None], str] = {}
             for row in self.rows:
-                writer.writerow([row.file, row.line, row.column or "", row.reason, row.message])
+                key = (row.reason, row.column)
+                if key not in messages:
+                    messages[key] = row.message
+                writer.writerow([row.file, row.line, row.column or "", row.reason, messages[key]])
 
 
 def render_markdown(data: dict) -> str:
