@@ -9,7 +9,10 @@ workers keep both cores of a small machine busy; with the commit writing the fil
 caller's thread was the bottleneck and a fifth of two cores stood idle. Threads rather
 than processes: the engine and Arrow release the GIL for the heavy work, and a killed
 process takes its workers with it. The packages share one engine (`engine.session`
-each), so that its threads are shared too.
+each) that runs each query on the thread sending it only: the packages in progress are
+the parallelism. The engine's own threads on top measured 6-11% more work and 6-10% more
+time, at 100,000 and at 1 million patients alike (the queries of a package are many and
+most are small, and each parallel query pays for its scheduling).
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def ingest_packages(
 
     with (
         store.lock(),
-        engine.scratch(home) as (engine_con, scratch_dir),
+        engine.scratch(home, threads=1 if workers > 1 else None) as (engine_con, scratch_dir),
         engine.session(engine_con) as commit_con,
         ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool,
     ):

@@ -90,7 +90,7 @@ def open_release(
 
 
 @contextmanager
-def scratch(home: Home) -> Iterator[tuple[BaseBackend, Path]]:
+def scratch(home: Home, threads: int | None = None) -> Iterator[tuple[BaseBackend, Path]]:
     """A private DuckDB connection and folder for one job's intermediate work (validating
     and loading a package), removed afterwards. Meant to be used under the lock.
 
@@ -98,13 +98,17 @@ def scratch(home: Home) -> Iterator[tuple[BaseBackend, Path]]:
     are patient data and must stay where the data is protected, not in a shared /tmp; a
     crash leaves the folder to the next `WorkingStore.lock()`, which sweeps it. DuckDB's
     memory is capped (`$ENTREPOT_DUCKDB_MEMORY`, default 4GB) and spills to the folder.
+    `threads` caps the engine's own threads (default: one per core); a query always runs
+    on the thread that sends it too.
     """
     folder = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     make_dirs(folder / "spill")
+    settings = {} if threads is None else {"threads": threads}
     connection = ibis.duckdb.connect(
         temp_directory=str(folder / "spill"),
         memory_limit=os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB"),
         preserve_insertion_order=False,
+        **settings,
     )
     try:
         yield connection, folder
