@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -37,7 +38,7 @@ def duplicate_flags(con: BaseBackend, table: Table) -> pa.Table:
     """The flags of the sent rows of `table` (registered as `sent_rows(table)`)."""
     candidates = prepared.to_arrow(con, _rows_sharing_a_key(table))
     candidates = candidates.sort_by("source_row")
-    first_copy, versions = _compare(candidates.to_pylist(), _content(table))
+    first_copy, versions = _compare(candidates.to_pylist(), table.package_key, _content(table))
     return pa.table(
         [candidates["source_row"].cast(pa.int64()), first_copy, versions], schema=FLAGS_SCHEMA
     )
@@ -50,26 +51,33 @@ def _content(table: Table) -> list[str]:
 @cache
 def _rows_sharing_a_key(table: Table) -> ir.Table:
     t = sent_rows(table)
-    # A missing optional key part (an event without site) is a value like any other here,
-    # whereas joins never match NULLs: NULL is written as a marker for the comparison.
-    parts = {f"_key{i}": t[k].fill_null("\x00") for i, k in enumerate(table.package_key)}
-    # The key parts are spelt twice rather than computed once and shared: a shared
-    # subquery is materialised by the engine, which cost more than computing them again.
-    shared = t.group_by(**parts).agg(copies=t.source_row.count())
+    # Rows are grouped by one 64-bit hash of their key rather than by its parts: nearly
+    # every key is unique, and a hash table of millions of text keys cost twice as much.
+    # Rows whose keys merely share a hash are told apart by `_compare`, on the key itself.
+    # The hash is spelt twice rather than computed once and shared: a shared subquery is
+    # materialised by the engine, which cost more than computing it again.
+    shared = t.group_by(_key=_key_hash(t, table)).agg(copies=t.source_row.count())
     shared = shared.filter(shared.copies > 1)
-    keyed = t.mutate(**parts)
-    return keyed.semi_join(shared, list(parts)).select(*parts, *_content(table), "source_row")
+    keyed = t.mutate(_key=_key_hash(t, table))
+    return keyed.semi_join(shared, "_key").select(*_content(table), "source_row")
 
 
-def _compare(rows: list[dict], content: list[str]) -> tuple[list[bool], list[int]]:
+def _key_hash(t: ir.Table, table: Table) -> ir.IntegerValue:
+    # A missing optional key part (an event without site) is a value like any other here:
+    # the hash of a struct holding NULL is the same for every such row.
+    return ibis.struct({name: t[name] for name in table.package_key}).hash()
+
+
+def _compare(
+    rows: list[dict], key: tuple[str, ...], content: list[str]
+) -> tuple[list[bool], list[int]]:
     """For candidate rows in line order: first copy of its content? versions of its key?"""
     seen: dict[tuple, set[tuple]] = {}
     first_copy = []
     for row in rows:
-        key = tuple(v for k, v in row.items() if k.startswith("_key"))
         values = tuple(row[c] for c in content)
-        contents = seen.setdefault(key, set())
+        contents = seen.setdefault(tuple(row[k] for k in key), set())
         first_copy.append(values not in contents)
         contents.add(values)
-    versions = [len(seen[tuple(v for k, v in row.items() if k.startswith("_key"))]) for row in rows]
+    versions = [len(seen[tuple(row[k] for k in key)]) for row in rows]
     return first_copy, versions
