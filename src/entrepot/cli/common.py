@@ -35,7 +35,12 @@ def resolve_home(home: Path | None) -> Home:
 
 
 def new_progress() -> Progress:
-    """A Rich progress display; transient so that finished bars leave a clean summary."""
+    """A Rich progress display, kept on screen when done.
+
+    Redrawn four times a second on a terminal; written once, when done, to a file or a
+    pipe. Each redraw renders every bar while holding the interpreter, which the ingest's
+    workers need too: at ten a second and with nobody to see them, redraws took 0.4 s of
+    a 1-million-patient ingest."""
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -44,6 +49,8 @@ def new_progress() -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=False,
+        auto_refresh=console.is_terminal,
+        refresh_per_second=4,
     )
 
 
