@@ -38,7 +38,10 @@ def duplicate_flags(con: BaseBackend, table: Table) -> pa.Table:
     """The flags of the sent rows of `table` (registered as `sent_rows(table)`)."""
     candidates = prepared.to_arrow(con, _rows_sharing_a_key(table))
     candidates = candidates.sort_by("source_row")
-    first_copy, versions = _compare(candidates.to_pylist(), table.package_key, _content(table))
+    # Tuples built by column: no dictionary per row.
+    values = {name: candidates[name].to_pylist() for name in _content(table)}
+    keys = list(zip(*(values[name] for name in table.package_key), strict=True))
+    first_copy, versions = _compare(keys, list(zip(*values.values(), strict=True)))
     return pa.table(
         [candidates["source_row"].cast(pa.int64()), first_copy, versions], schema=FLAGS_SCHEMA
     )
@@ -68,16 +71,13 @@ def _key_hash(t: ir.Table, table: Table) -> ir.IntegerValue:
     return ibis.struct({name: t[name] for name in table.package_key}).hash()
 
 
-def _compare(
-    rows: list[dict], key: tuple[str, ...], content: list[str]
-) -> tuple[list[bool], list[int]]:
-    """For candidate rows in line order: first copy of its content? versions of its key?"""
+def _compare(keys: list[tuple], contents: list[tuple]) -> tuple[list[bool], list[int]]:
+    """For candidate rows in line order, by their key and their whole content: first copy
+    of its content? how many contents share its key?"""
     seen: dict[tuple, set[tuple]] = {}
     first_copy = []
-    for row in rows:
-        values = tuple(row[c] for c in content)
-        contents = seen.setdefault(tuple(row[k] for k in key), set())
-        first_copy.append(values not in contents)
-        contents.add(values)
-    versions = [len(seen[tuple(row[k] for k in key)]) for row in rows]
-    return first_copy, versions
+    for key, content in zip(keys, contents, strict=True):
+        contents_of_key = seen.setdefault(key, set())
+        first_copy.append(content not in contents_of_key)
+        contents_of_key.add(content)
+    return first_copy, [len(seen[key]) for key in keys]
