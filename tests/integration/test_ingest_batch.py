@@ -6,6 +6,7 @@ The batch checks the next packages while it commits one; the serial path is the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -107,3 +108,17 @@ def test_a_refused_package_stops_the_batch_after_committing_those_before_it(pipe
 
     assert list(WorkingStore(home).state().packages) == [committed.package_id]
     assert _leftovers(home) == []
+
+
+def test_the_collector_thresholds_are_changed_only_while_the_batch_runs(pipeline):
+    packages = [pipeline.package(bulk_export(200, CENTRE))]
+    home = _fresh_home(pipeline, "batch")
+    before = gc.get_threshold()
+
+    results = ingest_packages(home, packages)
+    next(results)
+    during = gc.get_threshold()
+    assert list(results) == []
+
+    assert during != before
+    assert gc.get_threshold() == before

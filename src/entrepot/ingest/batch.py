@@ -46,8 +46,6 @@ class _Ready:
     package: VerifiedPackage
     #: None when the package was already ingested when the worker looked.
     prepared: PreparedPackage | None
-    #: Reports the package's progress.
-    step: Callable[[str], None]
 
 
 def ingest_packages(
@@ -128,10 +126,10 @@ def _verify_and_prepare(
     # Read without the lock, which the caller's thread holds: a package committed since
     # is found again by `known_result` under the lock; this only saves preparing it.
     if store.package_record(package.package_id) is not None:
-        return _Ready(package, None, step)
+        return _Ready(package, None)
     # The session, and the checked rows it holds, closes once the rows are written.
     with engine.session(engine_con) as con:
-        return _Ready(package, prepare(con, package, work, step), step)
+        return _Ready(package, prepare(con, package, work, step))
 
 
 def _commit(con: BaseBackend, store: WorkingStore, ready: _Ready) -> IngestResult:
