@@ -1,8 +1,8 @@
 """Duplicates in a sent table: exact repeats of a row, and different rows sharing a key.
 
-Found before the row checks: the engine lists the rows whose key is seen more than once
-(an aggregation, cheap), and whole rows are compared in Python among those, which are
-few. Done inside the row checks, the same needs the table twice (a self-join or a window
+Found before the row checks: the engine lists the rows whose key's hash is seen more than
+once (an aggregation, cheap), and keys and whole rows are compared in Python among those,
+which are few. Done inside the row checks, the same needs the table twice (a self-join or a window
 carrying every column), which cost more than all the other checks together. The verdicts
 come back as a small table of those rows only, which the row checks join.
 """
