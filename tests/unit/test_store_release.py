@@ -288,6 +288,24 @@ def test_scratch_work_stays_inside_the_home_and_is_removed(home: Home) -> None:
     assert not folder.exists()
 
 
+def test_a_scratch_engine_keeps_the_memory_it_takes_within_its_cap(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENTREPOT_DUCKDB_MEMORY", "1GB")
+    with WorkingStore(home).lock(), engine.scratch(home, threads=1) as (connection, _):
+        settings = dict(
+            connection.raw_sql(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN "
+                "('memory_limit', 'block_allocator_memory', 'allocator_flush_threshold', "
+                "'threads')"
+            ).fetchall()
+        )
+    # One size for the cap and for what the engine keeps (DuckDB prints it in GiB).
+    assert settings["memory_limit"] == settings["block_allocator_memory"] == "953.6 MiB"
+    assert settings["allocator_flush_threshold"] == "1GB"
+    assert settings["threads"] == "1"
+
+
 def test_a_crashed_job_s_scratch_folder_is_swept_at_the_next_lock(home: Home) -> None:
     store = WorkingStore(home)
     with store.lock():

@@ -104,10 +104,18 @@ def scratch(home: Home, threads: int | None = None) -> Iterator[tuple[BaseBacken
     folder = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     make_dirs(folder / "spill")
     settings = {} if threads is None else {"threads": threads}
+    memory = os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB")
     connection = ibis.duckdb.connect(
         temp_directory=str(folder / "spill"),
-        memory_limit=os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB"),
+        memory_limit=memory,
         preserve_insertion_order=False,
+        # A job's queries take and give back the same memory over and over. Kept by the
+        # engine for the job's life (it is capped all the same), it is not handed back to
+        # the system after each query only to be faulted in again, zeroed, by the next:
+        # at 1 million patients the ingest spent 16% of its time in the kernel, mostly
+        # clearing pages, and took 5-7% longer.
+        block_allocator_memory=memory,
+        allocator_flush_threshold=memory,
         **settings,
     )
     try:
