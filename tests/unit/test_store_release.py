@@ -300,7 +300,7 @@ def test_a_scratch_engine_keeps_the_memory_it_takes_within_its_cap(
                 "'threads')"
             ).fetchall()
         )
-    # One size for the cap and for what the engine keeps (DuckDB prints it in GiB).
+    # One size for the cap and for what the engine keeps (DuckDB shows both in MiB).
     assert settings["memory_limit"] == settings["block_allocator_memory"] == "953.6 MiB"
     assert settings["allocator_flush_threshold"] == "1GB"
     assert settings["threads"] == "1"

@@ -112,7 +112,7 @@ def scratch(home: Home, threads: int | None = None) -> Iterator[tuple[BaseBacken
         # A job's queries take and give back the same memory over and over. Kept by the
         # engine for the job's life (it is capped all the same), it is not handed back to
         # the system after each query only to be faulted in again, zeroed, by the next:
-        # at 1 million patients the ingest spent 16% of its time in the kernel, mostly
+        # at 1 million patients the ingest spent 16% of its CPU in the kernel, half of it
         # clearing pages, and took 5-7% longer.
         block_allocator_memory=memory,
         allocator_flush_threshold=memory,
