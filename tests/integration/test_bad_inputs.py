@@ -223,6 +223,18 @@ def test_unknown_centre_is_refused(stored):
     _assert_nothing_lost(stored)
 
 
+def test_memory_cap_that_is_not_a_size_is_refused(stored, monkeypatch):
+    package = stored.package()
+    monkeypatch.setenv("ENTREPOT_DUCKDB_MEMORY", "lots")
+
+    code, message = _ingest(stored, package)
+
+    assert code == 1
+    assert "ENTREPOT_DUCKDB_MEMORY='lots' is not a memory size" in message
+    assert "such as 4GB" in message
+    _assert_nothing_lost(stored)
+
+
 # --- problems of rows: loaded around, quarantined with a reason -------------------------
 
 

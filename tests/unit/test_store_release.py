@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from entrepot import model
 from entrepot.cli.release import app
 from entrepot.store import (
+    BadSetting,
     Home,
     NothingToPublish,
     StoreBusy,
@@ -304,6 +305,28 @@ def test_a_scratch_engine_keeps_the_memory_it_takes_within_its_cap(
     assert settings["memory_limit"] == settings["block_allocator_memory"] == "953.6 MiB"
     assert settings["allocator_flush_threshold"] == "1GB"
     assert settings["threads"] == "1"
+
+
+def test_a_share_of_the_machine_is_a_memory_cap_too(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENTREPOT_DUCKDB_MEMORY", "50%")
+    with WorkingStore(home).lock(), engine.scratch(home) as (connection, _):
+        cap, kept = connection.raw_sql(
+            "SELECT current_setting('memory_limit'), current_setting('block_allocator_memory')"
+        ).fetchone()
+    assert cap == kept
+
+
+def test_a_memory_cap_that_is_not_a_size_is_refused_by_name(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENTREPOT_DUCKDB_MEMORY", "lots")
+    with WorkingStore(home).lock(), pytest.raises(BadSetting) as refused, engine.scratch(home):
+        pass
+    assert "ENTREPOT_DUCKDB_MEMORY='lots'" in str(refused.value)
+    assert "such as 4GB" in str(refused.value)
+    assert not [p for p in home.working_dir.iterdir() if p.name.startswith(SCRATCH_PREFIX)]
 
 
 def test_a_crashed_job_s_scratch_folder_is_swept_at_the_next_lock(home: Home) -> None:

@@ -14,7 +14,7 @@ from rich.text import Text
 from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
 from entrepot.ingest import STEPS, PackageRefused, ingest_packages
 from entrepot.ingest.report import ValidationReport
-from entrepot.store import StoreBusy
+from entrepot.store import BadSetting, StoreBusy
 
 #: Exit status when the package loaded but some rows were quarantined: scripts notice,
 #: and the centre has a report to act on.
@@ -30,7 +30,7 @@ def ingest(
     """Verify, validate and load packages; quarantine bad rows with a reason."""
     warehouse = resolve_home(home)
     any_quarantined = False
-    with refusals(PackageRefused, StoreBusy), new_progress() as progress:
+    with refusals(PackageRefused, StoreBusy, BadSetting), new_progress() as progress:
         tasks: dict[int, TaskID] = {}
 
         def advance(position: int, step: str) -> None:

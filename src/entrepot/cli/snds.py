@@ -10,7 +10,7 @@ from rich.table import Table
 
 from entrepot.cli.common import HomeOption, console, fail, new_progress, refusals, resolve_home
 from entrepot.snds import STEPS, ExtractRefused, ImportReport, import_extract
-from entrepot.store import StoreBusy
+from entrepot.store import BadSetting, StoreBusy
 
 app = typer.Typer(help="National SNDS extracts.", no_args_is_help=True)
 
@@ -26,7 +26,7 @@ def import_command(
     home: Path | None = HomeOption,
 ) -> None:
     """Check, clean and load an SNDS extract; it replaces the SNDS data held before."""
-    with refusals(ExtractRefused, StoreBusy), new_progress() as progress:
+    with refusals(ExtractRefused, StoreBusy, BadSetting), new_progress() as progress:
         task = progress.add_task("SNDS import", total=len(STEPS))
         result = import_extract(
             resolve_home(home),

@@ -6,6 +6,7 @@ ingestion does not need.
 """
 
 from entrepot.store.errors import (
+    BadSetting,
     NothingToPublish,
     StaleLinkage,
     StoreBusy,
@@ -17,6 +18,7 @@ from entrepot.store.state import CentreState, DatasetState, WorkingState
 from entrepot.store.working import WorkingStore
 
 __all__ = [
+    "BadSetting",
     "CentreState",
     "DatasetState",
     "Home",

@@ -15,12 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from entrepot.store.atomic import make_dirs, remove_tree
 from entrepot.store.catalog import load, release_dir
+from entrepot.store.errors import BadSetting
 from entrepot.store.home import Home
 from entrepot.store.manifest import ReleaseManifest
 from entrepot.store.working import SCRATCH_PREFIX
@@ -97,25 +99,26 @@ def scratch(home: Home, threads: int | None = None) -> Iterator[tuple[BaseBacken
     Both live in `working/.scratch-<random>/`: inside the home, because intermediate rows
     are patient data and must stay where the data is protected, not in a shared /tmp; a
     crash leaves the folder to the next `WorkingStore.lock()`, which sweeps it. DuckDB's
-    memory is capped (`$ENTREPOT_DUCKDB_MEMORY`, default 4GB) and spills to the folder.
+    memory is capped (`$ENTREPOT_DUCKDB_MEMORY`, default 4GB; `BadSetting` when it is not
+    a size) and spills to the folder.
     `threads` caps the engine's own threads (default: one per core); a query always runs
     on the thread that sends it too.
     """
+    cap = _memory_size(os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB"))
     folder = home.working_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     make_dirs(folder / "spill")
     settings = {} if threads is None else {"threads": threads}
-    memory = os.environ.get("ENTREPOT_DUCKDB_MEMORY", "4GB")
     connection = ibis.duckdb.connect(
         temp_directory=str(folder / "spill"),
-        memory_limit=memory,
+        memory_limit=cap,
         preserve_insertion_order=False,
         # A job's queries take and give back the same memory over and over. Kept by the
-        # engine for the job's life (it is capped all the same), it is not handed back to
-        # the system after each query only to be faulted in again, zeroed, by the next:
-        # at 1 million patients the ingest spent 16% of its CPU in the kernel, half of it
-        # clearing pages, and took 5-7% longer.
-        block_allocator_memory=memory,
-        allocator_flush_threshold=memory,
+        # engine for the job's life (within the cap), it is not handed back to the system
+        # after each query only to be faulted in again, zeroed, by the next: at 1 million
+        # patients the ingest spent 16% of its CPU in the kernel, half of it clearing
+        # pages, and took 5-7% longer.
+        block_allocator_memory=cap,
+        allocator_flush_threshold=cap,
         **settings,
     )
     try:
@@ -123,6 +126,27 @@ def scratch(home: Home, threads: int | None = None) -> Iterator[tuple[BaseBacken
     finally:
         connection.disconnect()
         remove_tree(folder)
+
+
+def _memory_size(memory: str) -> str:
+    """The memory cap (`$ENTREPOT_DUCKDB_MEMORY`) as a size; `BadSetting` if it is neither a
+    size nor a share of the machine. The engine takes a share ("50%") for its cap but only
+    sizes for the memory it keeps: a share becomes the size the engine makes of it (of the
+    machine's memory, or the container's)."""
+    try:
+        probe = duckdb.connect(config={"memory_limit": memory})
+    except duckdb.Error as error:
+        raise BadSetting(
+            f"ENTREPOT_DUCKDB_MEMORY={memory!r} is not a memory size ({error}); "
+            "set it to a size such as 4GB or a share of the machine such as 50%, "
+            "or unset it for the default 4GB"
+        ) from None
+    try:
+        if not memory.strip().endswith("%"):
+            return memory
+        return probe.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        probe.close()
 
 
 @contextmanager

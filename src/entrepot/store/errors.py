@@ -20,3 +20,7 @@ class NothingToPublish(StoreError):
 
 class StaleLinkage(StoreError):
     """The SNDS links were computed on other data than the working store's current data."""
+
+
+class BadSetting(StoreError):
+    """An environment variable of entrepot holds a value the store cannot use."""
