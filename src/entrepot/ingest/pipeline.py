@@ -17,6 +17,8 @@ packages while it commits one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -133,7 +135,7 @@ def prepare(
         files[f"{name}.csv"], table_rows = _account(package, name, loaded, quarantine)
         rows += table_rows
     step("load")
-    rows.sort(key=lambda r: (r.file, r.line))
+    rows.sort(key=operator.itemgetter(0, 1))  # file, line
     return PreparedPackage(package, folder, files, rows)
 
 
@@ -183,12 +185,8 @@ def _account(
     with pq.ParquetFile(quarantine) as quarantined:
         reasons = quarantined.read(["source_row", "column", "reason"])
     # By column rather than by row: no dictionary per row for a million rows.
-    rows = [
-        QuarantinedRow(file, line, column, reason)
-        for line, column, reason in zip(
-            *(part.to_pylist() for part in reasons.columns), strict=True
-        )
-    ]
+    lines, columns, causes = (part.to_pylist() for part in reasons.columns)
+    rows = list(map(QuarantinedRow, itertools.repeat(file), lines, columns, causes))
     rows += [
         QuarantinedRow(file, line, None, "truncated_line")
         for line in package.malformed_lines.get(name, [])
