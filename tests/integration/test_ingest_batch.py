@@ -11,11 +11,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import ibis
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from entrepot.ingest import PackageRefused, ingest_package, ingest_packages, register_centre
-from entrepot.store import Home, WorkingStore
+from entrepot.ingest.batch import _IdleCores
+from entrepot.store import Home, WorkingStore, engine
 from entrepot.store.working import SCRATCH_PREFIX, STAGING_PREFIX
 from tests.support.bulk_export import bulk_export
 from tests.support.exports import CENTRE, OTHER_CENTRE
@@ -122,3 +125,40 @@ def test_the_collector_thresholds_are_changed_only_while_the_batch_runs(pipeline
 
     assert during != before
     assert gc.get_threshold() == before
+
+
+def test_arrow_allocates_from_jemalloc_only_while_the_batch_runs(pipeline):
+    if "jemalloc" not in pa.supported_memory_backends():
+        pytest.skip("this platform's Arrow has no jemalloc")
+    packages = [pipeline.package(bulk_export(200, CENTRE))]
+    home = _fresh_home(pipeline, "batch")
+    before = pa.default_memory_pool().backend_name
+    seen: set[str] = set()
+
+    results = ingest_packages(
+        home, packages, on_step=lambda *_: seen.add(pa.default_memory_pool().backend_name)
+    )
+    assert len(list(results)) == 1
+
+    assert seen == {"jemalloc"}
+    assert pa.default_memory_pool().backend_name == before
+
+
+def _engine_threads(con) -> int:
+    return int(con.con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+def test_the_engine_takes_every_core_once_no_package_waits_for_a_worker(tmp_path):
+    with engine.scratch(Home(tmp_path / "home"), threads=1) as (con, _):
+        cores = _IdleCores(con, workers=2)
+        seen = []
+        for _ in range(3):
+            cores.submitted()
+        cores.none_left_to_submit()
+        # Three packages for two workers: the first two run with a package still waiting.
+        cores.run(lambda: seen.append(_engine_threads(con)))
+        cores.run(lambda: seen.append(_engine_threads(con)))
+        assert _engine_threads(con) == 1
+        # The last one starts with no package left: the other worker's core would idle.
+        cores.run(lambda: seen.append(_engine_threads(con)))
+        assert seen == [1, 1, _engine_threads(ibis.duckdb.connect())]  # one per core

@@ -164,6 +164,12 @@ def session(connection: BaseBackend) -> Iterator[BaseBackend]:
         cursor.close()
 
 
+def use_every_core(connection: BaseBackend) -> None:
+    """Let a `scratch` connection made with fewer threads use one per core from now on
+    (queries already running keep the threads they have)."""
+    connection.con.cursor().execute("RESET threads").close()
+
+
 def arrow_batches(
     connection: BaseBackend, expr: ibis.Table, rows: int = 256_000
 ) -> pa.RecordBatchReader:
