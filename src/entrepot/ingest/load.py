@@ -15,7 +15,12 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from entrepot.ingest import facts
-from entrepot.ingest.checks import checked_rows, reason_and_column
+from entrepot.ingest.checks import (
+    REFERENCED,
+    check_expression,
+    checked_rows,
+    reason_and_column,
+)
 from entrepot.ingest.codes import MULTIPLE_SEPARATOR
 from entrepot.ingest.sent import sent_rows
 from entrepot.model import CLINICAL_TABLES, TABLES, Layer, Table, arrow_schema
@@ -35,10 +40,14 @@ class TableOutputs:
 
 @cache
 def table_outputs(name: str) -> TableOutputs:
-    """The load's expressions for table `name`, over its checked rows."""
+    """The load's expressions for table `name`: the loaded rows from its materialised
+    checked rows for the `REFERENCED` tables, straight from its checks for the others;
+    the quarantined rows from its checked rows (for the others, once `check_unloaded`
+    has checked the rows not loaded)."""
     checked, table = checked_rows(name), TABLES[name]
+    loaded_from = checked if name in REFERENCED else check_expression(name)
     return TableOutputs(
-        new_rows=warehouse_rows(checked, table),
+        new_rows=warehouse_rows(loaded_from, table),
         quarantined=quarantined_rows(checked, table),
     )
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
-from entrepot.ingest.checks import CHECK_ORDER, check_tables
+from entrepot.ingest.checks import CHECK_ORDER, REFERENCED, check_tables, check_unloaded
 from entrepot.ingest.errors import PackageRefused
 from entrepot.ingest.facts import FACTS, facts_table
 from entrepot.ingest.load import (
@@ -120,16 +120,19 @@ def prepare(
     package). The checked rows stay in `con`'s session until it closes."""
     package_facts = facts_table(package.finess, package.created_on, package.package_id)
     prepared.register_arrow(con, FACTS.get_name(), package_facts)
-    check_tables(con, package.folder, step)
+    sent = check_tables(con, package.folder, step)
     make_dirs(folder / ROWS_DIR)
     make_dirs(folder / QUARANTINE_DIR)
     files: dict[str, FileCount] = {}
     rows: list[QuarantinedRow] = []
     for name in CHECK_ORDER:
         outputs = table_outputs(name)
-        loaded = prepared.write_parquet(
-            con, outputs.new_rows, folder / ROWS_DIR / f"{name}.parquet"
-        )
+        rows_file = folder / ROWS_DIR / f"{name}.parquet"
+        loaded = prepared.write_parquet(con, outputs.new_rows, rows_file)
+        if name not in REFERENCED:
+            with pq.ParquetFile(rows_file) as written:
+                lines = written.read(["source_row"]).column(0).combine_chunks()
+            check_unloaded(con, name, sent[name], lines)
         quarantine = folder / QUARANTINE_DIR / f"{name}.parquet"
         prepared.write_parquet(con, outputs.quarantined, quarantine)
         files[f"{name}.csv"], table_rows = _account(package, name, loaded, quarantine)

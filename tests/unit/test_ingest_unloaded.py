@@ -1,0 +1,32 @@
+"""Which sent lines the load did not write: those are checked again to be quarantined."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from entrepot.ingest.checks import _absent
+
+
+def _lines(values: list[int]) -> pa.ChunkedArray:
+    return pa.chunked_array([values[:2], values[2:]], pa.int64())
+
+
+def test_lines_not_written_are_found_among_line_numbers():
+    written = pa.array([2, 7], pa.int64())
+    assert _absent(_lines([5, 2, 9, 7]), written).tolist() == [True, False, True, False]
+
+
+def test_numbers_far_outside_the_lines_of_a_file_are_still_told_apart():
+    # A mark per possible line would take terabytes here: the hash set answers instead.
+    written = pa.array([3, 10**12], pa.int64())
+    lines = _lines([10**12, 3, -1, 10**12 + 1])
+    assert _absent(lines, written).tolist() == [False, False, True, True]
+
+
+def test_written_lines_beyond_the_sent_ones_are_ignored():
+    written = pa.array([4, 1_000_000_000], pa.int64())
+    assert _absent(_lines([4, 5]), written).tolist() == [False, True]
+
+
+def test_no_sent_lines():
+    assert _absent(pa.chunked_array([], pa.int64()), pa.array([], pa.int64())).tolist() == []
