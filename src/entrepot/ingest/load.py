@@ -30,7 +30,7 @@ from entrepot.store.atomic import rename_durably
 
 @dataclass(frozen=True)
 class TableOutputs:
-    """What the load reads from a table's checked rows (see `checks.checked_rows`)."""
+    """What the load writes of a table: its rows to load and its quarantined rows."""
 
     #: Loaded rows in the warehouse layout.
     new_rows: ir.Table

@@ -117,7 +117,10 @@ def prepare(
 ) -> PreparedPackage:
     """Check every row of the package and write the rows to load and the quarantined rows
     into `folder`, inside the scratch folder of `con` (needs no lock: reads only the
-    package). The checked rows stay in `con`'s session until it closes."""
+    package). The checked rows stay in `con`'s session until it closes.
+
+    Tables no other check reads are checked as their rows to load are written; the rows
+    not written are then checked again for the quarantine (`checks.check_unloaded`)."""
     package_facts = facts_table(package.finess, package.created_on, package.package_id)
     prepared.register_arrow(con, FACTS.get_name(), package_facts)
     sent = check_tables(con, package.folder, step)
