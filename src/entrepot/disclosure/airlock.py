@@ -15,7 +15,8 @@ always refers to exactly the files its checker read.
 
 Every step is audited in the caller's transaction. A refusal raises and so writes nothing
 (the caller's transaction rolls back): recording a denied attempt, in a transaction of its
-own, is the caller's to do, as `access` does for the gate.
+own, is the caller's to do, as `access` does for the gate (`record_denied_read` for a
+refused download, which the web route calls).
 """
 
 from __future__ import annotations
@@ -220,6 +221,29 @@ def download_output(
         project=project,
     )
     return content
+
+
+def record_denied_read(
+    session: Session, username: str, request_id: int, filename: str, refused: errors.GovernanceError
+) -> None:
+    """Keep in the trail a refused attempt to read a file of an output request (download or
+    review), in `session`, a transaction of its own: the refused one was rolled back.
+
+    The request's project is named when the request exists, so that the project's
+    reviewers see attempts on its outputs; the file name, typed by the caller, is cut to
+    what the trail holds."""
+    request = session.get(OutputRequest, request_id)
+    project = None if request is None else session.get_one(Project, request.project_id).code
+    audit.record(
+        session,
+        "output_download",
+        actor=username,
+        outcome=audit.Outcome.DENIED,
+        project=project,
+        object_type="output_request",
+        object_id=request_id,
+        details={"file": filename[: audit.MAX_DETAIL_TEXT], "reason": type(refused).__name__},
+    )
 
 
 def read_for_review(

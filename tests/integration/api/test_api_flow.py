@@ -190,6 +190,14 @@ def test_the_governed_path_over_http(api, warehouse, opened_releases):
         "output_download",
         "registry_recorded",
     } <= actions
+    # The download refused before the second approval is in the trail too, by name.
+    events = _ok(client.get("/audit/events?limit=1000", headers=h("audit")))
+    refused_reads = [
+        (e["actor"], e["project"], e["details"])
+        for e in events
+        if e["action"] == "output_download" and e["outcome"] == "denied"
+    ]
+    assert refused_reads == [("ada", code, {"file": "stage.csv", "reason": "Refused"})]
 
     # Every release opened while serving was opened by the gate.
     assert opened_releases

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.disclosure import airlock
 from entrepot.governance import people
-from entrepot.governance.errors import NotFound
+from entrepot.governance.errors import GovernanceError, NotFound
 from entrepot.governance.roles import Role
 from entrepot.governance.tables import OutputRequest, Person, Project
 from entrepot.web.fields import PathId, decode_base64
@@ -206,14 +206,21 @@ def download(
     who: Caller = Depends(permit("outputs.read")),
     config: Settings = Depends(settings),
 ) -> Response:
-    """An approved file for the project's members; a pending one for an output checker."""
-    with config.database.session() as session:
-        person = actor(session, who)
-        request = visible_request(session, person, request_id)
-        if people.holds(person, Role.OUTPUT_CHECKER):
-            content = airlock.read_for_review(session, person, request, filename)
-        else:
-            content = airlock.download_output(session, person, request, filename)
+    """An approved file for the project's members; a pending one for an output checker.
+    A refused attempt is kept in the audit trail too: what leaves the workspace, and who
+    tried to take what, is what the data protection officer reads it for."""
+    try:
+        with config.database.session() as session:
+            person = actor(session, who)
+            request = visible_request(session, person, request_id)
+            if people.holds(person, Role.OUTPUT_CHECKER):
+                content = airlock.read_for_review(session, person, request, filename)
+            else:
+                content = airlock.download_output(session, person, request, filename)
+    except GovernanceError as refused:
+        with config.database.session() as session:
+            airlock.record_denied_read(session, who.username, request_id, filename, refused)
+        raise
     return Response(
         content,
         media_type="application/octet-stream",
