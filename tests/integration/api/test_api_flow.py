@@ -216,3 +216,30 @@ def _output(csv_text: str, name: str) -> dict:
             }
         ],
     }
+
+
+def test_a_project_is_opened_only_on_a_published_release(api, warehouse):
+    client, h = api.client, api.headers
+    code = _ok(client.post("/projects", json=_project_body(api), headers=h("ada")), 201)["code"]
+    _ok(client.post(f"/projects/{code}/submit", headers=h("ada")))
+    _ok(client.post(f"/projects/{code}/start-review", headers=h("comite.a")))
+    for member in ("comite.a", "comite.b"):
+        vote = {"vote": "approve"}
+        _ok(client.post(f"/projects/{code}/reviews", json=vote, headers=h(member)), 201)
+    decision = {"outcome": "approved_with_conditions", "conditions": "no count under 11"}
+    _ok(client.post(f"/projects/{code}/decision", json=decision, headers=h("comite.a")))
+
+    unpublished = client.post(
+        f"/projects/{code}/activate", json={"release_id": "R0099"}, headers=h("admin")
+    )
+
+    assert unpublished.status_code == 422
+    assert "no release R0099 is published" in unpublished.json()["detail"]
+    assert warehouse.release_id in unpublished.json()["detail"]
+    assert (
+        _ok(client.get(f"/projects/{code}", headers=h("ada")))["state"]
+        == "approved_with_conditions"
+    )
+    activation = {"release_id": warehouse.release_id}
+    opened = _ok(client.post(f"/projects/{code}/activate", json=activation, headers=h("admin")))
+    assert opened["state"] == "active"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from entrepot.governance import grants, people, projects, reviews, transitions
-from entrepot.governance.errors import NotFound
+from entrepot.governance.errors import Invalid, NotFound
 from entrepot.governance.lifecycle import (
     ProjectKind,
     ProjectState,
@@ -20,6 +20,8 @@ from entrepot.governance.lifecycle import (
 )
 from entrepot.governance.submission import Population, ProjectRequest, Recipient
 from entrepot.governance.tables import Person, Project
+from entrepot.store import Home
+from entrepot.store.catalog import release_ids
 from entrepot.web.fields import Id, decode_base64
 from entrepot.web.security import Caller, permit, settings
 from entrepot.web.settings import Settings
@@ -331,13 +333,27 @@ def activate(
     who: Caller = Depends(permit("projects.activate")),
     config: Settings = Depends(settings),
 ) -> ProjectOut:
-    """Open an approved project: grant pinned to the release, pseudonym key created."""
+    """Open an approved project: grant pinned to the release, pseudonym key created.
+
+    The release must be published in this warehouse: a grant pinned to a release that
+    does not exist would open nothing, and its researchers would learn it only then."""
     with config.database.session() as session:
         person = actor(session, who)
         project = visible_project(session, person, code)
+        _require_published(config.home, activation.release_id)
         grants.activate(session, person, project, config.keys, release_id=activation.release_id)
         session.refresh(project)
         return ProjectOut.of(project)
+
+
+def _require_published(home: Home, release_id: str) -> None:
+    published = release_ids(home)
+    if release_id not in published:
+        span = f"{published[0]} to {published[-1]}" if published else "none yet"
+        raise Invalid(
+            f"release_id: no release {release_id} is published in this warehouse "
+            f"(published: {span}); publish it first, or pin a published one"
+        )
 
 
 @router.post("/{code}/close")
