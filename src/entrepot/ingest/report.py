@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from entrepot.ingest.reasons import PRIORITY, REASONS, describe
-from entrepot.quarantine_report import listed_rows, reasons_table
 
 #: Rows listed per reason in the reports; the full list is in quarantine.csv.
 LISTED_PER_REASON = 200
@@ -156,7 +155,20 @@ def render_markdown(data: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(str(n) for n in counts) + " |")
     if not data["reasons"]:
         return "\n".join([*lines, "", "Every row was loaded.", ""])
-    lines += ["", "## Why rows were quarantined", "", *reasons_table(data["reasons"])]
-    lines += ["", "## Rows to correct", ""]
-    lines += listed_rows(data["quarantined_rows"], data["quarantined_rows_listed_per_reason"])
+    lines += ["", "## Why rows were quarantined", "", "| reason | rows | meaning | what to do |"]
+    lines.append("|---|---:|---|---|")
+    for code, info in data["reasons"].items():
+        lines.append(f"| `{code}` | {info['count']} | {info['meaning']} | {info['what_to_do']} |")
+    lines += [
+        "",
+        "## Rows to correct",
+        "",
+        f"At most {data['quarantined_rows_listed_per_reason']} rows per reason are listed "
+        "here; `quarantine.csv` beside this report lists them all.",
+        "",
+        "| file | line | column | reason |",
+        "|---|---:|---|---|",
+    ]
+    for row in data["quarantined_rows"]:
+        lines.append(f"| {row['file']} | {row['line']} | {row['column'] or ''} | {row['reason']} |")
     return "\n".join(lines) + "\n"

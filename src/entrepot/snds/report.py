@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from entrepot.quarantine_report import listed_rows, reasons_table
 from entrepot.snds.reasons import PRIORITY, REASONS, RULES, describe
 
 LISTED_PER_REASON = 200
@@ -134,6 +133,18 @@ def render_markdown(data: dict) -> str:
         lines += ["", "## Notes", "", *[f"- {note}" for note in data["notes"]]]
     if not data["quarantined_by_reason"]:
         return "\n".join([*lines, "", "No row was quarantined.", ""])
-    lines += ["", "## Quarantined", "", *reasons_table(data["quarantined_by_reason"]), ""]
-    lines += listed_rows(data["quarantined_rows"], data["quarantined_rows_listed_per_reason"])
+    lines += ["", "## Quarantined", "", "| reason | rows | meaning | what to do |"]
+    lines.append("|---|---:|---|---|")
+    for code, info in data["quarantined_by_reason"].items():
+        lines.append(f"| `{code}` | {info['count']} | {info['meaning']} | {info['what_to_do']} |")
+    lines += [
+        "",
+        f"At most {data['quarantined_rows_listed_per_reason']} rows per reason are listed "
+        "here; `quarantine.csv` beside this report lists them all.",
+        "",
+        "| file | line | column | reason |",
+        "|---|---:|---|---|",
+    ]
+    for row in data["quarantined_rows"]:
+        lines.append(f"| {row['file']} | {row['line']} | {row['column'] or ''} | {row['reason']} |")
     return "\n".join(lines) + "\n"
