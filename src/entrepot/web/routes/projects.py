@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from entrepot.access import published_release_ids
 from entrepot.governance import grants, people, projects, reviews, transitions
 from entrepot.governance.errors import Invalid, NotFound
 from entrepot.governance.lifecycle import (
@@ -21,7 +22,6 @@ from entrepot.governance.lifecycle import (
 from entrepot.governance.submission import Population, ProjectRequest, Recipient
 from entrepot.governance.tables import Person, Project
 from entrepot.store import Home
-from entrepot.store.catalog import release_ids
 from entrepot.web.fields import Id, decode_base64
 from entrepot.web.security import Caller, permit, settings
 from entrepot.web.settings import Settings
@@ -347,7 +347,7 @@ def activate(
 
 
 def _require_published(home: Home, release_id: str) -> None:
-    published = release_ids(home)
+    published = published_release_ids(home)
     if release_id not in published:
         span = f"{published[0]} to {published[-1]}" if published else "none yet"
         raise Invalid(
