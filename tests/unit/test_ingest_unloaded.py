@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from entrepot.ingest.checks import _absent
+from entrepot.ingest.checks import _absent, referenced
 
 
 def _lines(values: list[int]) -> pa.ChunkedArray:
@@ -30,3 +30,9 @@ def test_written_lines_beyond_the_sent_ones_are_ignored():
 
 def test_no_sent_lines():
     assert _absent(pa.chunked_array([], pa.int64()), pa.array([], pa.int64())).tolist() == []
+
+
+def test_the_tables_other_checks_read_are_found_in_the_checks():
+    # Patients for every record's dates and sex; tumours for diagnosis dates; tumour events
+    # for a treatment's metastatic history. The others are written as they are checked.
+    assert referenced() == {"patient", "tumour", "tumour_event"}

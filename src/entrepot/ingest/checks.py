@@ -10,7 +10,7 @@ Each table goes through two stages, composed into one expression:
 A row's failure is the first failing rule in `reasons.PRIORITY` order; NULL means loaded.
 Parents are checked before children, so a child sees whether its parent was loaded.
 
-The checked rows of the tables other checks read (`REFERENCED`) are materialised once, for
+The checked rows of the tables other checks read (`referenced`) are materialised once, for
 the load and for their children. The other tables' rows are checked as they are written
 (`load.table_outputs`), and only the rows that were not loaded, a few in a hundred, are
 checked again to be quarantined with their reason (`check_unloaded`): materialising
@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -54,9 +55,6 @@ CHECK_ORDER = (
     "family_history",
     "centre_stay",
 )
-#: Tables whose checked rows the checks of other tables read (`_patient_reference`,
-#: `_tumour_reference`, `_metastasis_reference`).
-REFERENCED = ("patient", "tumour", "tumour_event")
 _METASTATIC_EVENTS = ("distant_progression", "new_metastatic_site")
 #: Between reason and column in the encoded result of the rules (the ASCII unit separator).
 _SEPARATOR = "\x1f"
@@ -76,10 +74,23 @@ def patient_id(finess: ir.StringValue, centre_code: ir.StringValue) -> ir.String
 @cache
 def checked_rows(name: str) -> ir.Table:
     """The checked rows of a table, once materialised (by `check_tables` for the
-    `REFERENCED` tables, by `check_unloaded` for the others): the typed value of every
+    `referenced` tables, by `check_unloaded` for the others): the typed value of every
     package column under the column's name, `failure` (NULL when loaded; see
     `reason_and_column`), the warehouse patient id and, for patients, `birth_start`."""
     return prepared.named(check_expression(name).schema(), f"checked_{name}")
+
+
+@cache
+def referenced() -> frozenset[str]:
+    """The tables whose checked rows the checks of other tables read (patients, tumours,
+    tumour events), found in the check expressions themselves: a table a new rule reads
+    cannot be missed, and left with only its rows not loaded in `checked_rows`."""
+    read = {
+        table.name
+        for name in CHECK_ORDER
+        for table in check_expression(name).op().find(ops.UnboundTable)
+    }
+    return frozenset(name for name in CHECK_ORDER if checked_rows(name).get_name() in read)
 
 
 def check_tables(
@@ -87,7 +98,7 @@ def check_tables(
 ) -> dict[str, pa.Table]:
     """Prepare the checks of every table of the package in `package_dir`: register its
     sent rows (`sent.sent_rows`) and duplicate flags, and materialise `checked_rows` of the
-    `REFERENCED` tables. Returns the sent rows of each table, by name.
+    `referenced` tables. Returns the sent rows of each table, by name.
 
     The package's facts must be registered (`facts.FACTS`); the sent rows stay registered
     for the load and the quarantine."""
@@ -98,7 +109,7 @@ def check_tables(
         prepared.register_arrow(con, sent_rows(table).get_name(), sent)
         flags = duplicate_flags(con, table)
         prepared.register_arrow(con, flags_of(table).get_name(), flags)
-        if name in REFERENCED:
+        if name in referenced():
             prepared.materialise(con, checked_rows(name).get_name(), check_expression(name))
         if on_table_done:
             on_table_done(name)

@@ -16,10 +16,10 @@ from ibis.backends import BaseBackend
 
 from entrepot.ingest import facts
 from entrepot.ingest.checks import (
-    REFERENCED,
     check_expression,
     checked_rows,
     reason_and_column,
+    referenced,
 )
 from entrepot.ingest.codes import MULTIPLE_SEPARATOR
 from entrepot.ingest.sent import sent_rows
@@ -41,11 +41,11 @@ class TableOutputs:
 @cache
 def table_outputs(name: str) -> TableOutputs:
     """The load's expressions for table `name`: the loaded rows from its materialised
-    checked rows for the `REFERENCED` tables, straight from its checks for the others;
+    checked rows for the `checks.referenced` tables, straight from its checks for the others;
     the quarantined rows from its checked rows (for the others, once `check_unloaded`
     has checked the rows not loaded)."""
     checked, table = checked_rows(name), TABLES[name]
-    loaded_from = checked if name in REFERENCED else check_expression(name)
+    loaded_from = checked if name in referenced() else check_expression(name)
     return TableOutputs(
         new_rows=warehouse_rows(loaded_from, table),
         quarantined=quarantined_rows(checked, table),

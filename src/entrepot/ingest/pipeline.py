@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
-from entrepot.ingest.checks import CHECK_ORDER, REFERENCED, check_tables, check_unloaded
+from entrepot.ingest.checks import CHECK_ORDER, check_tables, check_unloaded, referenced
 from entrepot.ingest.errors import PackageRefused
 from entrepot.ingest.facts import FACTS, facts_table
 from entrepot.ingest.load import (
@@ -132,7 +132,7 @@ def prepare(
         outputs = table_outputs(name)
         rows_file = folder / ROWS_DIR / f"{name}.parquet"
         loaded = prepared.write_parquet(con, outputs.new_rows, rows_file)
-        if name not in REFERENCED:
+        if name not in referenced():
             with pq.ParquetFile(rows_file) as written:
                 lines = written.read(["source_row"]).column(0).combine_chunks()
             check_unloaded(con, name, sent[name], lines)
