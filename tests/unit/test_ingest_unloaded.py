@@ -28,6 +28,13 @@ def test_written_lines_beyond_the_sent_ones_are_ignored():
     assert _absent(_lines([4, 5]), written).tolist() == [False, True]
 
 
+def test_a_row_without_a_line_number_counts_as_not_written():
+    # It is checked again rather than the computation failing; the accounting has the last word.
+    lines = pa.chunked_array([[2, None], [3]], pa.int64())
+    written = pa.array([2, 3, None], pa.int64())
+    assert _absent(lines, written).tolist() == [False, True, False]
+
+
 def test_no_sent_lines():
     assert _absent(pa.chunked_array([], pa.int64()), pa.array([], pa.int64())).tolist() == []
 
