@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from entrepot.ingest.report import FileCount, QuarantinedRow, ValidationReport
+from entrepot.ingest.report import LISTED_PER_REASON, FileCount, QuarantinedRow, ValidationReport
 
 
 def test_quarantine_csv_reads_back_row_for_row(tmp_path: Path):
@@ -25,3 +25,22 @@ def test_quarantine_csv_reads_back_row_for_row(tmp_path: Path):
     assert read[1:] == [
         [row.file, str(row.line), row.column or "", row.reason, row.message] for row in rows
     ]
+
+
+def test_the_reports_list_the_first_rows_of_each_reason_even_a_rare_one_at_the_end():
+    many = [
+        QuarantinedRow("measurement.csv", line, "value", "out_of_range")
+        for line in range(2, LISTED_PER_REASON + 52)
+    ]
+    rare = QuarantinedRow("treatment.csv", 7, "end_date", "end_before_start")
+    files = {"measurement.csv": FileCount("measurement", 500, 250, 250)}
+    report = ValidationReport("p1", "130326853", "t0", "t1", "1.0", files, 5, 0, [*many, rare])
+
+    data = report.as_dict()
+
+    listed = [(row["file"], row["line"], row["reason"]) for row in data["quarantined_rows"]]
+    assert listed == [
+        *[(r.file, r.line, r.reason) for r in many[:LISTED_PER_REASON]],
+        ("treatment.csv", 7, "end_before_start"),
+    ]
+    assert data["reasons"]["out_of_range"]["count"] == LISTED_PER_REASON + 50
